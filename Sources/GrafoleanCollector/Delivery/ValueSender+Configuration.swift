@@ -1,0 +1,73 @@
+extension ValueSender {
+    /// How a ``ValueSender`` batches, buffers and retries.
+    public struct Configuration: Sendable {
+        /// Most values in one request. Default 500 (measured safe against the real backend).
+        public var maximumBatchSize: Int
+        /// Most values kept per account while the backend is unreachable; beyond it the oldest are
+        /// dropped (counted and logged). Default 100,000 (about 10 MB).
+        public var maximumBufferedValuesPerAccount: Int
+        /// First delay before retrying after a transient failure. Default 1 s.
+        public var initialRetryDelay: Duration
+        /// Longest delay between retries. Default 60 s.
+        public var maximumRetryDelay: Duration
+        /// Random part of each retry delay, from 0 (none) to 1: a delay `d` becomes a random time in
+        /// `d·(1−jitter) ... d`, so many bots do not retry in step. Default 0.5.
+        public var retryJitter: Double
+        /// A value still unsent this long after it was measured goes out by PUT with its time rather
+        /// than by POST, which would stamp it with the arrival time. Default 30 s.
+        public var freshnessLimit: Duration
+        /// How long ``ValueSender/run()`` keeps delivering after a graceful shutdown began. Default 10 s.
+        public var shutdownTimeout: Duration
+
+        /// Creates a configuration with the defaults.
+        public init(
+            maximumBatchSize: Int = 500,
+            maximumBufferedValuesPerAccount: Int = 100_000,
+            initialRetryDelay: Duration = .seconds(1),
+            maximumRetryDelay: Duration = .seconds(60),
+            retryJitter: Double = 0.5,
+            freshnessLimit: Duration = .seconds(30),
+            shutdownTimeout: Duration = .seconds(10)
+        ) {
+            self.maximumBatchSize = max(1, maximumBatchSize)
+            self.maximumBufferedValuesPerAccount = max(1, maximumBufferedValuesPerAccount)
+            self.initialRetryDelay = initialRetryDelay
+            self.maximumRetryDelay = maximumRetryDelay
+            self.retryJitter = min(1, max(0, retryJitter))
+            self.freshnessLimit = freshnessLimit
+            self.shutdownTimeout = shutdownTimeout
+        }
+    }
+
+    /// What became of the values given to one ``ValueSender/send(_:account:)`` call.
+    public struct Submission: Sendable, Hashable {
+        /// How many values were queued for delivery.
+        public var accepted: Int
+        /// The values refused before sending, each with the reason.
+        public var rejected: [RejectedValue]
+    }
+
+    /// A value the sender refused, and why.
+    public struct RejectedValue: Sendable, Hashable {
+        /// The value.
+        public var value: MeasuredValue
+        /// Why it was refused.
+        public var reason: String
+    }
+
+    /// Counts since the sender was created.
+    public struct Statistics: Sendable, Hashable {
+        /// Values the backend accepted.
+        public var delivered = 0
+        /// Values refused by the client-side checks or by the backend (400).
+        public var rejected = 0
+        /// Values dropped: superseded duplicates, buffer overflow, undelivered at shutdown.
+        public var dropped = 0
+        /// Values waiting for delivery now.
+        public var buffered = 0
+        /// Values that went out by PUT after a failure or a delay.
+        public var resent = 0
+        /// Requests that failed and will be retried.
+        public var failedRequests = 0
+    }
+}

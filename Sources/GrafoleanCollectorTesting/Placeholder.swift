@@ -1,0 +1,2 @@
+// Placeholder until the test backend lands.
+public enum GrafoleanCollectorTestingPlaceholder {}
