@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .library(name: "GrafoleanCollector", targets: ["GrafoleanCollector"]),
         .library(name: "GrafoleanCollectorTesting", targets: ["GrafoleanCollectorTesting"]),
+        .library(name: "ICMPEcho", targets: ["ICMPEcho"]),
+        .executable(name: "grafolean-ping-bot", targets: ["grafolean-ping-bot"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -48,9 +50,48 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "ICMPEcho",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
+        .executableTarget(
+            name: "ICMPEchoBenchmark",
+            dependencies: ["ICMPEcho", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "PingBot",
+            dependencies: ["GrafoleanCollector", "ICMPEcho", .product(name: "Logging", package: "swift-log")]
+        ),
+        .executableTarget(
+            name: "grafolean-ping-bot",
+            dependencies: [
+                "PingBot", "GrafoleanCollector", "GrafoleanCollectorTesting", "ICMPEcho",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "MyProtocolBot",
+            dependencies: ["GrafoleanCollector", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/MyProtocolBot"
+        ),
+        .testTarget(
+            name: "ICMPEchoTests",
+            dependencies: ["ICMPEcho", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "GrafoleanCollectorTests",
-            dependencies: ["GrafoleanCollector", "GrafoleanCollectorTesting"]
+            dependencies: [
+                "GrafoleanCollector", "GrafoleanCollectorTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ]
 )

@@ -336,7 +336,7 @@ public actor ValueSender: Service {
     }
 
     /// Exponential backoff with jitter: `initial·2^(n−1)`, capped, then shortened by a random part.
-    func retryDelay(afterFailures failures: Int) -> Double {
+    nonisolated func retryDelay(afterFailures failures: Int) -> Double {
         let base = configuration.initialRetryDelay.seconds * pow(2, Double(min(failures - 1, 30)))
         let capped = min(base, configuration.maximumRetryDelay.seconds)
         let jitter = configuration.retryJitter

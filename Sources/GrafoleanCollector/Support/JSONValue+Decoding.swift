@@ -58,8 +58,10 @@ struct LenientJSONDecoder: Decoder {
             return value
         }
 
+        /// A missing key, `null` and an empty string (an empty form field) all mean "not set".
         func decodeNil(forKey key: Key) throws -> Bool {
-            (object[key.stringValue] ?? .null) == .null
+            let value = object[key.stringValue] ?? .null
+            return value == .null || value == .string("")
         }
 
         func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
@@ -67,9 +69,7 @@ struct LenientJSONDecoder: Decoder {
         }
 
         func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
-            guard let value = object[key.stringValue], value != .null else { return nil }
-            // An empty string in a form field means "not set".
-            if value == .string(""), T.self != String.self { return nil }
+            guard let value = object[key.stringValue], try !decodeNil(forKey: key) else { return nil }
             return try LenientJSONDecoder.decode(T.self, from: value, codingPath: codingPath + [key])
         }
 

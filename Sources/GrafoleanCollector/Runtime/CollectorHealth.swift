@@ -1,0 +1,74 @@
+import Foundation
+import Synchronization
+
+/// The runtime's view of its own health, behind `/health`.
+///
+/// Unhealthy when configuration refreshes have failed for longer than the configured time, or
+/// when the scheduler has stopped ticking, so that a container health check restarts a stuck bot.
+public final class CollectorHealth: Sendable {
+    struct State {
+        var startedAt: Date
+        var lastSuccessfulRefresh: Date?
+        var failingSince: Date?
+        var lastRefreshError: String?
+        var jobs = 0
+        var lastSchedulerTick: Date?
+    }
+
+    private let state: Mutex<State>
+    let unhealthyAfterFailedRefreshes: Double
+    let schedulerStallLimit: Double
+
+    /// Creates a health tracker.
+    public init(now: Date, unhealthyAfterFailedRefreshes: Duration, schedulerStallLimit: Duration = .seconds(120)) {
+        state = Mutex(State(startedAt: now))
+        self.unhealthyAfterFailedRefreshes = unhealthyAfterFailedRefreshes.seconds
+        self.schedulerStallLimit = schedulerStallLimit.seconds
+    }
+
+    func refreshSucceeded(at time: Date, jobs: Int) {
+        state.withLock {
+            $0.lastSuccessfulRefresh = time
+            $0.failingSince = nil
+            $0.lastRefreshError = nil
+            $0.jobs = jobs
+        }
+    }
+
+    func refreshFailed(at time: Date, error: String) {
+        state.withLock {
+            if $0.failingSince == nil { $0.failingSince = time }
+            $0.lastRefreshError = error
+        }
+    }
+
+    func schedulerTicked(at time: Date) {
+        state.withLock { $0.lastSchedulerTick = time }
+    }
+
+    /// A health report.
+    public struct Report: Sendable, Hashable {
+        /// Whether the bot works.
+        public var healthy: Bool
+        /// Why not, when not.
+        public var problems: [String]
+        /// The number of jobs after the last successful refresh.
+        public var jobs: Int
+    }
+
+    /// The health at `now`.
+    public func report(now: Date) -> Report {
+        state.withLock { state in
+            var problems: [String] = []
+            let failingSince = state.failingSince ?? (state.lastSuccessfulRefresh == nil ? state.startedAt : nil)
+            if let failingSince, now.timeIntervalSince(failingSince) > unhealthyAfterFailedRefreshes {
+                let reason = state.lastRefreshError.map { ": \($0)" } ?? ""
+                problems.append("no successful configuration refresh for \(Int(now.timeIntervalSince(failingSince))) s\(reason)")
+            }
+            if let tick = state.lastSchedulerTick, now.timeIntervalSince(tick) > schedulerStallLimit {
+                problems.append("the scheduler has made no progress for \(Int(now.timeIntervalSince(tick))) s")
+            }
+            return Report(healthy: problems.isEmpty, problems: problems, jobs: state.jobs)
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import Logging
+import Metrics
+import ServiceLifecycle
+
+/// Keeps a collector's jobs in step with the backend and runs them on schedule.
+///
+/// Every jobs-refresh interval it asks the collector for its jobs and hands them to the scheduler:
+/// unchanged jobs keep running untouched (and keep their phase), changed ones are rescheduled,
+/// missing ones are removed (a run of a removed job that is in flight finishes, up to its timeout;
+/// no new runs start). A failed refresh keeps the current jobs, is logged, and is retried with
+/// backoff (from 5 s, doubling, up to the refresh interval).
+///
+/// On graceful shutdown it stops refreshing and starting runs, and lets runs in flight finish up to
+/// ``SchedulerOptions/shutdownGracePeriod`` before cancelling them.
+public final class CollectorService<C: Collector>: Service {
+    let collector: C
+    let context: JobsContext
+    let sender: ValueSender
+    let settings: CollectorSettings
+    let clock: any CollectorClock
+    let logger: Logger
+    /// The service's health, for `/health`.
+    public let health: CollectorHealth
+    let scheduler: JobScheduler
+    private let refreshFailures = Counter(label: "collector_refresh_failures_total")
+
+    /// Creates the service for a bot whose profile is known (see ``CollectorRuntime``).
+    public init(
+        collector: C,
+        client: GrafoleanClient,
+        profile: BotProfile,
+        sender: ValueSender,
+        settings: CollectorSettings,
+        clock: any CollectorClock = SystemClock(),
+        logger: Logger = Logger(label: "grafolean.collector")
+    ) {
+        self.collector = collector
+        self.context = JobsContext(client: client, profile: profile, protocolName: collector.protocolName, logger: logger)
+        self.sender = sender
+        self.settings = settings
+        self.clock = clock
+        self.logger = logger
+        self.health = CollectorHealth(now: clock.now, unhealthyAfterFailedRefreshes: settings.unhealthyAfterFailedRefreshes)
+        self.scheduler = JobScheduler(options: settings.scheduler, clock: clock, logger: logger)
+    }
+
+    /// Refreshes and runs jobs until a graceful shutdown or cancellation.
+    public func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.scheduler.run() }
+            group.addTask { await cancelWhenGracefulShutdown { await self.refreshLoop() } }
+            group.addTask { await cancelWhenGracefulShutdown { await self.watchScheduler() } }
+            try await group.waitForAll()
+        }
+    }
+
+    /// Fetches the jobs once and hands them to the scheduler; returns the job count.
+    @discardableResult
+    func refresh() async throws -> Int {
+        let jobs = try await collector.jobs(context: context)
+        await scheduler.update(jobs: jobs.map(scheduledJob))
+        return jobs.count
+    }
+
+    private func refreshLoop() async {
+        var failures = 0
+        while !Task.isCancelled {
+            let delay: Double
+            do {
+                let count = try await refresh()
+                health.refreshSucceeded(at: clock.now, jobs: count)
+                if failures > 0 { logger.notice("configuration refresh works again", metadata: ["jobs": "\(count)"]) }
+                failures = 0
+                delay = Double(settings.jobsRefreshInterval)
+            } catch is CancellationError {
+                return
+            } catch {
+                failures += 1
+                refreshFailures.increment()
+                let message = redactingBotToken(String(describing: error))
+                health.refreshFailed(at: clock.now, error: message)
+                delay = min(Double(settings.jobsRefreshInterval), 5 * pow(2, Double(min(failures - 1, 10))))
+                logger.error(
+                    "configuration refresh failed; keeping the current jobs",
+                    metadata: ["error": "\(message)", "retry_in_seconds": "\(Int(delay))", "failures": "\(failures)"])
+            }
+            do {
+                try await clock.sleep(seconds: delay)
+            } catch {
+                return
+            }
+        }
+    }
+
+    /// Copies the scheduler's progress into the health state.
+    private func watchScheduler() async {
+        while !Task.isCancelled {
+            if let tick = await scheduler.lastTick {
+                health.schedulerTicked(at: tick)
+            }
+            do {
+                try await clock.sleep(seconds: 5)
+            } catch {
+                return
+            }
+        }
+    }
+
+    func scheduledJob(_ job: CollectorJob) -> ScheduledJob {
+        let sender = self.sender
+        let clock = self.clock
+        var jobLogger = logger
+        jobLogger[metadataKey: "job"] = "\(job.id)"
+        let logger = jobLogger
+        let work = job.work
+        return ScheduledJob(id: job.id, intervals: job.intervals, start: job.start, fingerprint: job.parameters) { fire in
+            try await work(
+                JobRun(jobID: fire.jobID, firedIntervals: fire.intervals, scheduledTime: fire.scheduled, logger: logger, sender: sender, clock: clock))
+        }
+    }
+}
