@@ -39,12 +39,14 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
         .target(
             name: "GrafoleanCollectorTesting",
             dependencies: [
                 "GrafoleanCollector",
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -79,9 +81,31 @@ let package = Package(
             dependencies: ["GrafoleanCollector", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Examples/MyProtocolBot"
         ),
+        .target(
+            name: "ICMPEchoTestSupport",
+            dependencies: ["ICMPEcho"],
+            path: "Tests/ICMPEchoTestSupport"
+        ),
         .testTarget(
             name: "ICMPEchoTests",
-            dependencies: ["ICMPEcho", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["ICMPEcho", "ICMPEchoTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "PingBotTests",
+            dependencies: [
+                "PingBot", "ICMPEcho", "ICMPEchoTestSupport", "GrafoleanCollector", "GrafoleanCollectorTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "GrafoleanCollectorTestingTests",
+            dependencies: [
+                "GrafoleanCollector",
+                "GrafoleanCollectorTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "GrafoleanCollectorTests",
@@ -91,6 +115,8 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
     ]

@@ -33,9 +33,10 @@ struct PingDemo {
             pinged every 5 s (3 packets each). Each line is one run as the backend received it. Ctrl-C to stop.
 
             """)
+        let deviceNames = names
         let settings = CollectorSettings(backendURL: backend.baseURL, token: .value(BotToken(bot.token)), jobsRefreshInterval: 30, logLevel: .notice)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await Self.printArrivals(backend: backend, account: account, names: names) }
+            group.addTask { try await Self.printArrivals(backend: backend, account: account, names: deviceNames) }
             try await CollectorRuntime(settings: settings).runAsCommand(collector)
             group.cancelAll()
         }

@@ -2,6 +2,7 @@ import Logging
 import Synchronization
 import Testing
 @testable import ICMPEcho
+import ICMPEchoTestSupport
 
 /// Runs `body` against a running engine and stops the engine afterwards.
 func withRunningEngine<R>(

@@ -1,6 +1,7 @@
 import Synchronization
 import Testing
 @testable import ICMPEcho
+import ICMPEchoTestSupport
 
 /// Loss and late replies from a real test host: a network namespace behind a veth pair with
 /// link-local addresses, whose kernel ignores echo requests on demand, or whose user-space

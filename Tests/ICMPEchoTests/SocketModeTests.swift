@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Testing
 @testable import ICMPEcho
+import ICMPEchoTestSupport
 
 /// Datagram-socket tests change the host-wide net.ipv4.ping_group_range, so they run one at a time
 /// and restore the original value.

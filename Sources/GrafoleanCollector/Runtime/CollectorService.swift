@@ -48,7 +48,13 @@ public final class CollectorService<C: Collector>: Service {
     /// Refreshes and runs jobs until a graceful shutdown or cancellation.
     public func run() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.scheduler.run() }
+            group.addTask {
+                await withGracefulShutdownHandler {
+                    await self.scheduler.run()
+                } onGracefulShutdown: {
+                    self.scheduler.shutdown()
+                }
+            }
             group.addTask { await cancelWhenGracefulShutdown { await self.refreshLoop() } }
             group.addTask { await cancelWhenGracefulShutdown { await self.watchScheduler() } }
             try await group.waitForAll()
@@ -59,7 +65,7 @@ public final class CollectorService<C: Collector>: Service {
     @discardableResult
     func refresh() async throws -> Int {
         let jobs = try await collector.jobs(context: context)
-        await scheduler.update(jobs: jobs.map(scheduledJob))
+        scheduler.update(jobs: jobs.map(scheduledJob))
         return jobs.count
     }
 
@@ -96,7 +102,7 @@ public final class CollectorService<C: Collector>: Service {
     /// Copies the scheduler's progress into the health state.
     private func watchScheduler() async {
         while !Task.isCancelled {
-            if let tick = await scheduler.lastTick {
+            if let tick = scheduler.lastTick {
                 health.schedulerTicked(at: tick)
             }
             do {

@@ -12,7 +12,8 @@ public protocol CollectorClock: Sendable {
 
     /// Suspends until the wall clock reads `deadline` or later.
     ///
-    /// Returns at once for a deadline in the past. Throws `CancellationError` when the task is cancelled.
+    /// Returns at once for a deadline in the past. May return early after a backward step of the
+    /// wall clock: callers re-read ``now``. Throws `CancellationError` when the task is cancelled.
     func sleep(until deadline: Date) async throws
 }
 
@@ -35,9 +36,19 @@ public struct SystemClock: CollectorClock {
     public var now: Date { Date() }
 
     /// Sleeps until the wall clock reads `deadline`, re-reading the wall clock at least once a second.
+    ///
+    /// Returns early when the wall clock steps back by more than a second, so that the caller
+    /// re-aligns instead of sleeping through the step.
     public func sleep(until deadline: Date) async throws {
+        var previous = Date()
         while true {
-            let remaining = deadline.timeIntervalSince(Date())
+            let now = Date()
+            if now.timeIntervalSince(previous) < -1 {
+                try Task.checkCancellation()
+                return
+            }
+            previous = now
+            let remaining = deadline.timeIntervalSince(now)
             if remaining <= 0 {
                 try Task.checkCancellation()
                 return

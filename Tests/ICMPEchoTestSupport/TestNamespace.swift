@@ -4,18 +4,18 @@ import Synchronization
 
 /// A network namespace joined to the host by a veth pair with link-local addresses
 /// (169.254.a.b/30), created for one test and always removed afterwards.
-struct TestNamespace: Sendable {
-    let name: String
-    let hostInterface: String
-    let peerInterface: String
-    let hostAddress: String
-    let peerAddress: String
+public struct TestNamespace: Sendable {
+    public let name: String
+    public let hostInterface: String
+    public let peerInterface: String
+    public let hostAddress: String
+    public let peerAddress: String
 
     private static let counter = Atomic<Int>(0)
 
     /// Creates the namespace, runs `body`, and deletes the namespace and the veth pair even
     /// when `body` throws.
-    static func with<R>(_ body: (TestNamespace) async throws -> R) async throws -> R {
+    public static func with<R>(_ body: (TestNamespace) async throws -> R) async throws -> R {
         let namespace = try create()
         defer { namespace.destroy() }
         return try await body(namespace)
@@ -52,20 +52,20 @@ struct TestNamespace: Sendable {
 
     /// Runs a command inside the namespace.
     @discardableResult
-    func exec(_ arguments: [String]) throws -> String {
+    public func exec(_ arguments: [String]) throws -> String {
         try runCommand([TestEnvironment.ipTool ?? "ip", "netns", "exec", name] + arguments)
     }
 
     /// Makes the namespace's kernel ignore (or answer again) echo requests.
-    func ignoreEchoRequests(_ ignore: Bool) throws {
+    public func ignoreEchoRequests(_ ignore: Bool) throws {
         try exec(["/bin/sh", "-c", "echo \(ignore ? 1 : 0) > /proc/sys/net/ipv4/icmp_echo_ignore_all"])
     }
 
-    func destroy() {
+    public func destroy() {
         guard let ip = TestEnvironment.ipTool else { return }
         _ = try? runCommand([ip, "link", "del", hostInterface])
         _ = try? runCommand([ip, "netns", "del", name])
     }
 
-    var peer: ICMPEchoAddress { try! ICMPEchoAddress(peerAddress) }
+    public var peer: ICMPEchoAddress { try! ICMPEchoAddress(peerAddress) }
 }

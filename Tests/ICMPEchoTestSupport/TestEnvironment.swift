@@ -3,19 +3,19 @@ import Testing
 @testable import ICMPEcho
 
 /// What this machine allows the tests to do; tests that need more say why they did not run.
-enum TestEnvironment {
+public enum TestEnvironment {
     /// Whether this process may open raw ICMP sockets (root or CAP_NET_RAW).
-    static let canOpenRawSockets: Bool = {
+    public static let canOpenRawSockets: Bool = {
         let descriptor = socket(AF_INET, Int32(SOCK_RAW.rawValue), Int32(IPPROTO_ICMP))
         guard descriptor >= 0 else { return false }
         close(descriptor)
         return true
     }()
 
-    static let isRoot = geteuid() == 0
+    public static let isRoot = geteuid() == 0
 
     /// Whether IPv6 loopback (`::1`) is usable.
-    static let hasIPv6Loopback: Bool = {
+    public static let hasIPv6Loopback: Bool = {
         let descriptor = socket(AF_INET6, Int32(SOCK_DGRAM.rawValue), 0)
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }
@@ -30,20 +30,20 @@ enum TestEnvironment {
     }()
 
     /// The `ip` tool of iproute2, if installed.
-    static let ipTool: String? = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].first {
+    public static let ipTool: String? = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].first {
         FileManager.default.isExecutableFile(atPath: $0)
     }
 
     /// Network-namespace tests need root and iproute2 (`apt-get install iproute2`).
-    static let canCreateNamespaces = isRoot && canOpenRawSockets && ipTool != nil
+    public static let canCreateNamespaces = isRoot && canOpenRawSockets && ipTool != nil
 
-    static let namespaceRequirement: Comment = "needs root (CAP_SYS_ADMIN, CAP_NET_RAW) and iproute2's `ip` (apt-get install iproute2) to build a test network namespace"
-    static let rawRequirement: Comment = "needs root or CAP_NET_RAW to open raw ICMP sockets"
+    public static let namespaceRequirement: Comment = "needs root (CAP_SYS_ADMIN, CAP_NET_RAW) and iproute2's `ip` (apt-get install iproute2) to build a test network namespace"
+    public static let rawRequirement: Comment = "needs root or CAP_NET_RAW to open raw ICMP sockets"
 }
 
 /// Runs a command and returns its standard output; throws with its output when it fails.
 @discardableResult
-func runCommand(_ arguments: [String]) throws -> String {
+public func runCommand(_ arguments: [String]) throws -> String {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: arguments[0])
     process.arguments = Array(arguments.dropFirst())
@@ -60,19 +60,19 @@ func runCommand(_ arguments: [String]) throws -> String {
     return text
 }
 
-struct CommandError: Error, CustomStringConvertible {
-    var command: String
-    var status: Int32
-    var output: String
-    var description: String { "`\(command)` exited with \(status): \(output)" }
+public struct CommandError: Error, CustomStringConvertible {
+    public var command: String
+    public var status: Int32
+    public var output: String
+    public var description: String { "`\(command)` exited with \(status): \(output)" }
 }
 
 /// Reads a sysctl file under /proc/sys.
-func readProcFile(_ path: String) throws -> String {
+public func readProcFile(_ path: String) throws -> String {
     try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
 /// Writes a sysctl file under /proc/sys.
-func writeProcFile(_ path: String, _ value: String) throws {
+public func writeProcFile(_ path: String, _ value: String) throws {
     try (value + "\n").write(toFile: path, atomically: false, encoding: .utf8)
 }

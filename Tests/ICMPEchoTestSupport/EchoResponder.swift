@@ -7,9 +7,9 @@ import Synchronization
 /// reply is dropped or delayed — deterministic loss and late replies without `tc netem`.
 ///
 /// The responder runs on its own thread, which joins the namespace (`setns`) to open its raw socket.
-final class EchoResponder: Sendable {
+public final class EchoResponder: Sendable {
     /// For the n-th request received (from 0): the delay before replying, or `nil` to drop it.
-    typealias Policy = @Sendable (_ requestNumber: Int) -> Duration?
+    public typealias Policy = @Sendable (_ requestNumber: Int) -> Duration?
 
     private struct ThreadState {
         var started: CheckedContinuation<Void, any Error>?
@@ -29,10 +29,10 @@ final class EchoResponder: Sendable {
     }
 
     /// How many echo requests the responder has seen.
-    var requestCount: Int { requests.load(ordering: .relaxed) }
+    public var requestCount: Int { requests.load(ordering: .relaxed) }
 
     /// Silences the namespace's kernel, answers with `policy` while `body` runs, then stops.
-    static func with<R>(in namespace: TestNamespace, policy: @escaping Policy, _ body: (EchoResponder) async throws -> R) async throws -> R {
+    public static func with<R>(in namespace: TestNamespace, policy: @escaping Policy, _ body: (EchoResponder) async throws -> R) async throws -> R {
         try namespace.ignoreEchoRequests(true)
         let responder = EchoResponder(namespace: namespace, policy: policy)
         try await withCheckedThrowingContinuation { (started: CheckedContinuation<Void, any Error>) in

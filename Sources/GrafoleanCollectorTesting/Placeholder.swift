@@ -1,2 +1,0 @@
-// Placeholder until the test backend lands.
-public enum GrafoleanCollectorTestingPlaceholder {}

@@ -1,0 +1,84 @@
+import Foundation
+import GrafoleanCollector
+import ICMPEcho
+import Logging
+import Synchronization
+import Testing
+
+@testable import PingBot
+
+@Suite("The ping bot emits the reference series")
+struct PingCollectorTests {
+    let time = Date(timeIntervalSince1970: 1_700_000_000)
+
+    func reply(_ microseconds: Int) -> EchoReply {
+        EchoReply(source: ICMPEchoAddress(ipv4: 127, 0, 0, 1), roundTripTime: .microseconds(microseconds), identifier: 1, sequence: 1, timeToLive: 64)
+    }
+
+    @Test func seriesOfAPartlyLostRun() {
+        let results = [
+            ProbeResult(index: 0, reply: reply(1_500), attempts: 1),
+            ProbeResult(index: 1, reply: nil, attempts: 1),
+            ProbeResult(index: 2, reply: reply(500), attempts: 2),
+        ]
+        let values = PingCollector.values(for: results, entityID: 42, time: time, options: .init())
+        let byPath = Dictionary(uniqueKeysWithValues: values.map { ($0.path, $0.value) })
+        #expect(byPath == [
+            "entity.42.ping.p0.ok": 1, "entity.42.ping.p0.rtt": 0.0015,
+            "entity.42.ping.p1.ok": 0,
+            "entity.42.ping.p2.ok": 1, "entity.42.ping.p2.rtt": 0.0005,
+            "entity.42.ping.success": 2.0 / 3.0,
+        ])
+        #expect(values.allSatisfy { $0.time == time })
+    }
+
+    @Test func extraSeriesOnlyWhenAskedAndOnlyWithReplies() {
+        let results = [ProbeResult(index: 0, reply: reply(1_000), attempts: 1), ProbeResult(index: 1, reply: reply(3_000), attempts: 1)]
+        let values = PingCollector.values(for: results, entityID: 7, time: time, options: .init(extraSeries: true))
+        let byPath = Dictionary(uniqueKeysWithValues: values.map { ($0.path, $0.value) })
+        #expect(byPath["entity.7.ping.rtt.min"] == 0.001)
+        #expect(byPath["entity.7.ping.rtt.avg"] == 0.002)
+        #expect(byPath["entity.7.ping.rtt.max"] == 0.003)
+        let lost = PingCollector.values(for: [ProbeResult(index: 0, reply: nil, attempts: 1)], entityID: 7, time: time, options: .init(extraSeries: true))
+        #expect(lost.map(\.path) == ["entity.7.ping.p0.ok", "entity.7.ping.success"])
+        #expect(lost.last?.value == 0)
+    }
+
+    @Test func unusableEntitiesAreSkippedNamingEntityAndField() {
+        let capture = Capture()
+        let logger = Logger(label: "t") { _ in capture }
+        func configuration(_ details: JSONValue, credential: JSONValue = ["n_packets": "3"]) -> JobConfiguration {
+            JobConfiguration(
+                accountID: 1, entityID: 9, name: "router", details: details, credentialID: 2, credentialDetails: credential,
+                sensors: [SensorConfiguration(sensorID: 3, name: "s", interval: 60, details: [:])])
+        }
+        #expect(PingCollector.target(for: configuration(["ipv4": "127.0.0.1"]), logger: logger)?.intervals == [60])
+        #expect(PingCollector.target(for: configuration([:]), logger: logger) == nil)
+        #expect(PingCollector.target(for: configuration(["ipv4": "router.example"]), logger: logger) == nil)
+        #expect(PingCollector.target(for: configuration(["ipv4": "::1"]), logger: logger) == nil)
+        #expect(PingCollector.target(for: configuration(["ipv4": "127.0.0.1"], credential: ["n_packets": "x"]), logger: logger) == nil)
+        let messages = capture.messages
+        #expect(messages.count == 4)
+        #expect(messages.allSatisfy { $0.contains("'router' (9)") })
+        #expect(messages[3].contains("n_packets"))
+    }
+}
+
+/// A log handler that keeps messages.
+final class Capture: LogHandler, Sendable {
+    private let stored = Mutex<[String]>([])
+    var messages: [String] { stored.withLock { $0 } }
+    var metadata: Logger.Metadata {
+        get { [:] }
+        set {}
+    }
+    var logLevel: Logger.Level {
+        get { .trace }
+        set {}
+    }
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { nil }
+        set {}
+    }
+    func log(event: LogEvent) { stored.withLock { $0.append("\(event.message)") } }
+}
