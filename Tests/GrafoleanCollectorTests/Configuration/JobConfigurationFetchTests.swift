@@ -38,18 +38,26 @@ struct JobConfigurationFetchTests {
         }
     }
 
-    @Test func danglingReferencesSkipWithAWarning() async throws {
-        let logs = LogCapture()
-        try await withBackend(logger: logs.logger) { fixture in
+    /// The real backend assembles an entity's protocols from existing credentials and sensors, so a
+    /// deleted one disappears from the entity (a reference can only dangle between two list
+    /// requests; that rule is tested in `JobConfigurationRulesTests`).
+    @Test func deletedCredentialOrSensorStopsPolling() async throws {
+        try await withBackend { fixture in
             let kept = await fixture.addPingDevice("kept", ipv4: "127.0.0.2")
             let otherCredential = await fixture.backend.addCredential(account: fixture.account, name: "gone", protocol: "ping", details: [:])
-            let dangling = await fixture.backend.addEntity(
-                account: fixture.account, name: "dangling", details: ["ipv4": "127.0.0.3"],
+            let otherSensor = await fixture.backend.addSensor(account: fixture.account, name: "gone", protocol: "ping", defaultInterval: 10, details: [:])
+            let withGoneCredential = await fixture.backend.addEntity(
+                account: fixture.account, name: "credential gone", details: ["ipv4": "127.0.0.3"],
                 protocols: ["ping": EntityProtocolSettings(credential: otherCredential, sensors: [.init(sensor: fixture.sensor, interval: nil)], bot: nil)])
+            let withGoneSensor = await fixture.backend.addEntity(
+                account: fixture.account, name: "sensor gone", details: ["ipv4": "127.0.0.4"],
+                protocols: ["ping": EntityProtocolSettings(credential: fixture.credential, sensors: [.init(sensor: otherSensor, interval: nil)], bot: nil)])
+            #expect(try await fixture.client.fetchJobConfigurations(protocol: "ping", botUserID: fixture.bot.id).count == 3)
             await fixture.backend.removeCredential(account: fixture.account, id: otherCredential)
+            await fixture.backend.removeSensor(account: fixture.account, id: otherSensor)
             let configurations = try await fixture.client.fetchJobConfigurations(protocol: "ping", botUserID: fixture.bot.id)
             #expect(configurations.map(\.entityID) == [kept])
-            #expect(logs.messages(level: .warning).contains { $0.contains("dangling") && $0.contains("\(dangling)") && $0.contains("credential \(otherCredential)") })
+            #expect(![withGoneCredential, withGoneSensor].contains(configurations[0].entityID))
         }
     }
 
@@ -77,7 +85,8 @@ struct JobConfigurationFetchTests {
         try await withBackend { fixture in
             let mine = await fixture.addPingDevice("mine", ipv4: "127.0.0.2", bot: fixture.bot.id)
             let anyBot = await fixture.addPingDevice("any", ipv4: "127.0.0.3")
-            await fixture.addPingDevice("theirs", ipv4: "127.0.0.4", bot: 12345)
+            let otherBot = await fixture.backend.addBot(name: "another ping bot", protocol: "ping", account: fixture.account)
+            await fixture.addPingDevice("theirs", ipv4: "127.0.0.4", bot: otherBot.id)
             let configurations = try await fixture.client.fetchJobConfigurations(protocol: "ping", botUserID: fixture.bot.id)
             #expect(Set(configurations.map(\.entityID)) == [mine, anyBot])
         }

@@ -1,6 +1,7 @@
 import Foundation
 import GrafoleanCollectorTesting
 import Logging
+import Testing
 
 @testable import GrafoleanCollector
 
@@ -13,7 +14,7 @@ struct BackendFixture {
     let sensor: Int
     let client: GrafoleanClient
 
-    static func start(requestTimeout: Duration = .seconds(5), permissions: BotPermissions = .accountDefaults, logger: Logger? = nil) async throws -> BackendFixture {
+    static func start(requestTimeout: Duration = .seconds(5), connectTimeout: Duration = .seconds(2), permissions: BotPermissions = .accountDefaults, logger: Logger? = nil) async throws -> BackendFixture {
         let backend = try await GrafoleanTestBackend.start()
         let account = await backend.addAccount(name: "Test account")
         let bot = await backend.addBot(name: "Test ping bot", protocol: "ping", account: account, permissions: permissions)
@@ -22,7 +23,7 @@ struct BackendFixture {
             details: ["n_packets": "3", "sleep_packets": "1.0", "timeout": "1.0", "retry": "0"])
         let sensor = await backend.addSensor(account: account, name: "Ping sensor", protocol: "ping", defaultInterval: 30, details: [:])
         let client = try GrafoleanClient(
-            configuration: .init(backendURL: backend.baseURL, token: BotToken(bot.token), connectTimeout: .seconds(2), requestTimeout: requestTimeout),
+            configuration: .init(backendURL: backend.baseURL, token: BotToken(bot.token), connectTimeout: connectTimeout, requestTimeout: requestTimeout),
             logger: logger ?? Logger(label: "test.client"))
         return BackendFixture(backend: backend, account: account, bot: bot, credential: credential, sensor: sensor, client: client)
     }
@@ -47,10 +48,10 @@ struct BackendFixture {
 
 /// Runs `body` with a started fixture and always stops it.
 func withBackend<T>(
-    requestTimeout: Duration = .seconds(5), permissions: BotPermissions = .accountDefaults, logger: Logger? = nil,
+    requestTimeout: Duration = .seconds(5), connectTimeout: Duration = .seconds(2), permissions: BotPermissions = .accountDefaults, logger: Logger? = nil,
     _ body: (BackendFixture) async throws -> T
 ) async throws -> T {
-    let fixture = try await BackendFixture.start(requestTimeout: requestTimeout, permissions: permissions, logger: logger)
+    let fixture = try await BackendFixture.start(requestTimeout: requestTimeout, connectTimeout: connectTimeout, permissions: permissions, logger: logger)
     do {
         let result = try await body(fixture)
         try await fixture.stop()
@@ -59,4 +60,17 @@ func withBackend<T>(
         try? await fixture.stop()
         throw error
     }
+}
+
+/// Waits until `condition` holds, checking every 10 ms, for at most `timeout`; records an issue if it never does.
+func eventually(
+    timeout: Duration = .seconds(10), _ what: String, sourceLocation: SourceLocation = #_sourceLocation,
+    _ condition: () async throws -> Bool
+) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    Issue.record("timed out waiting until \(what)", sourceLocation: sourceLocation)
 }

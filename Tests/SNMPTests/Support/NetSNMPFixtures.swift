@@ -1,0 +1,95 @@
+/// Packets captured with net-snmp 5.9.3 (`snmpget -d`, `snmpbulkget -d`) against Debian's snmpd.
+enum NetSNMPFixtures {
+    /// `snmpget -v2c -c public` of sysName.0, ifSpeed.1, sysUpTime.0, sysObjectID.0, 1.3.6.1.2.1.1.9.9
+    static let v2cGetRequest = bytes("""
+        30 63 02 01 01 04 06 70 75 62 6C 69 63 A0 56 02 04 5F FE F6 05 02 01 00 02 01 00 30 48 30 0C 06
+        08 2B 06 01 02 01 01 05 00 05 00 30 0E 06 0A 2B 06 01 02 01 02 02 01 05 01 05 00 30 0C 06 08 2B
+        06 01 02 01 01 03 00 05 00 30 0C 06 08 2B 06 01 02 01 01 02 00 05 00 30 0C 06 08 2B 06 01 02 01
+        01 09 09 05 00
+        """)
+    static let v2cGetResponse = bytes("""
+        30 75 02 01 01 04 06 70 75 62 6C 69 63 A2 68 02 04 5F FE F6 05 02 01 00 02 01 00 30 5A 30 0E 06
+        08 2B 06 01 02 01 01 05 00 04 02 76 6D 30 12 06 0A 2B 06 01 02 01 02 02 01 05 01 42 04 00 98 96
+        80 30 0E 06 08 2B 06 01 02 01 01 03 00 43 02 02 53 30 16 06 08 2B 06 01 02 01 01 02 00 06 0A 2B
+        06 01 04 01 BF 08 03 02 0A 30 0C 06 08 2B 06 01 02 01 01 09 09 80 00
+        """)
+    /// `snmpbulkget -Cn1 -Cr2` of sysUpTime, ifHCInOctets, ipAdEntAddr.
+    static let v2cBulkRequest = bytes("""
+        30 47 02 01 01 04 06 70 75 62 6C 69 63 A5 3A 02 04 4D 72 66 0A 02 01 01 02 01 02 30 2C 30 0B 06
+        07 2B 06 01 02 01 01 03 05 00 30 0E 06 0A 2B 06 01 02 01 1F 01 01 01 06 05 00 30 0D 06 09 2B 06
+        01 02 01 04 14 01 01 05 00
+        """)
+    static let v2cBulkResponse = bytes("""
+        30 7F 02 01 01 04 06 70 75 62 6C 69 63 A2 72 02 04 4D 72 66 0A 02 01 00 02 01 00 30 64 30 0E 06
+        08 2B 06 01 02 01 01 03 00 43 02 03 57 30 11 06 0B 2B 06 01 02 01 1F 01 01 01 06 01 46 02 54 4B
+        30 15 06 0D 2B 06 01 02 01 04 14 01 01 7F 00 00 01 40 04 7F 00 00 01 30 10 06 0B 2B 06 01 02 01
+        1F 01 01 01 06 02 46 01 00 30 16 06 0E 2B 06 01 02 01 04 14 01 01 81 40 00 02 02 40 04 C0 00 02
+        02
+        """)
+    /// `snmpget -v1` of sysName.0 and a missing OID: noSuchName at index 2.
+    static let v1NoSuchNameResponse = bytes("""
+        30 37 02 01 00 04 06 70 75 62 6C 69 63 A2 2A 02 04 53 90 60 2E 02 01 02 02 01 02 30 1C 30 0C 06
+        08 2B 06 01 02 01 01 05 00 05 00 30 0C 06 08 2B 06 01 02 01 01 09 09 05 00
+        """)
+    /// `snmpgetnext -v2c` past the end of the MIB view.
+    static let v2cEndOfMibViewResponse = bytes("""
+        30 2C 02 01 01 04 06 70 75 62 6C 69 63 A2 1F 02 04 62 86 12 C9 02 01 00 02 01 00 30 11 30 0F 06
+        0B 2B 06 01 06 03 10 02 02 01 04 63 82 00
+        """)
+
+    /// The agent's engine ID in all v3 captures.
+    static let engineID = bytes("80001f88802990d9193bb8056b00000000")
+
+    /// SNMPv3 engine discovery probe and the usmStatsUnknownEngineIDs report answering it.
+    static let v3DiscoveryRequest = bytes("""
+        30 3E 02 01 03 30 11 02 04 65 E5 A6 BE 02 03 00 FF E3 04 01 04 02 01 03 04 10 30 0E 04 00 02 01
+        00 02 01 00 04 00 04 00 04 00 30 14 04 00 04 00 A0 0E 02 04 58 65 C1 5A 02 01 00 02 01 00 30 00
+        """)
+    static let v3DiscoveryReport = bytes("""
+        30 71 02 01 03 30 11 02 04 65 E5 A6 BE 02 03 00 FF E3 04 01 00 02 01 03 04 21 30 1F 04 11 80 00
+        1F 88 80 29 90 D9 19 3B B8 05 6B 00 00 00 00 02 01 01 02 01 0E 04 00 04 00 04 00 30 36 04 11 80
+        00 1F 88 80 29 90 D9 19 3B B8 05 6B 00 00 00 00 04 00 A8 1F 02 04 58 65 C1 5A 02 01 00 02 01 00
+        30 11 30 0F 06 0A 2B 06 01 06 03 0F 01 01 04 00 41 01 09
+        """)
+
+    /// user sha256aes, SHA-256 "sha256password", AES "aespassword": GET sysName.0 and response "vm".
+    static let sha256AESRequest = bytes("""
+        30 81 99 02 01 03 30 11 02 04 65 E5 A6 BD 02 03 00 FF E3 04 01 07 02 01 03 04 4A 30 48 04 11 80
+        00 1F 88 80 29 90 D9 19 3B B8 05 6B 00 00 00 00 02 01 01 02 01 0E 04 09 73 68 61 32 35 36 61 65
+        73 04 18 18 F6 34 6B 51 0B C2 11 34 37 2A DA AD CB C9 19 8C 32 DB 4A CA C4 50 BD 04 08 25 A0 3A
+        1B 19 A6 B7 F4 04 35 C3 AE 55 C5 13 14 5E 8B 97 0E BE 71 BE 16 29 7B 7C D3 0B 62 AD DC 69 48 F4
+        1B 62 FD 26 29 8E 91 87 65 60 8F 6F 5D CB FA 30 2E D3 20 B5 5B 46 19 45 29 F3 78 19
+        """)
+    static let sha256AESResponse = bytes("""
+        30 81 9B 02 01 03 30 11 02 04 65 E5 A6 BD 02 03 00 FF E3 04 01 03 02 01 03 04 4A 30 48 04 11 80
+        00 1F 88 80 29 90 D9 19 3B B8 05 6B 00 00 00 00 02 01 01 02 01 0E 04 09 73 68 61 32 35 36 61 65
+        73 04 18 79 D8 D6 A4 60 9F 9E 1C AA AD EC 2E 32 63 D6 54 95 CD F1 9C 71 45 93 D6 04 08 68 17 B9
+        CD 0F E7 FB 69 04 37 EC 6B 92 55 80 2B 1E 72 4F 73 5F 24 62 8A FD 01 8E 5C 74 AD B2 DF 84 70 F7
+        3E F4 FB 26 18 9B 69 DA 96 28 E1 E9 20 E0 65 0F 96 31 C7 2C C4 50 D8 BA C8 CD 9A 70 C4 BB
+        """)
+    /// user md5user, MD5 "md5password", authNoPriv.
+    static let md5Request = bytes(
+        "308182020103301102045bc97273020300ffe304010502010304353033041180001f88802990d9193bb8056b000000000201010202016904076d643575736572040cfb40276b315249118da064aa04003033041180001f88802990d9193bb8056b000000000400a01c02046da11100020100020100300e300c06082b060102010105000500"
+    )
+    static let md5Response = bytes(
+        "308184020103301102045bc97273020300ffe304010102010304353033041180001f88802990d9193bb8056b000000000201010202016904076d643575736572040c687d2619d4d9ccc9fe53320104003035041180001f88802990d9193bb8056b000000000400a21e02046da111000201000201003010300e06082b060102010105000402766d"
+    )
+    /// user shaaes, SHA "shapassword", AES "aespassword".
+    static let sha1AESResponse = bytes(
+        "30818d0201033011020453f17fc0020300ffe3040103020103043c303a041180001f88802990d9193bb8056b00000000020101020201690406736861616573040cac80b015a2debe1ba37df50604086817b9cd0fe7fb6a0437f528ce438846fc5b966f47e69bb1db5d06d5eff6201af277966ece839628f36b0446b2b1bad02d3fd92c0ff78a4697ebdd425b22a070a3"
+    )
+    /// user sha512user, SHA-512 "sha512password", authNoPriv.
+    static let sha512Response = bytes(
+        "3081ab02010330110204247b9396020300ffe3040101020103045c305a041180001f88802990d9193bb8056b0000000002010102020169040a736861353132757365720430e12bf68ef04877ff74388ab46dc58abac285f676fc0c92d3e49f152c18e08db8dbda170f551e7b375ca2a97b74d49a9004003035041180001f88802990d9193bb8056b000000000400a21e020435e4eb530201000201003010300e06082b060102010105000402766d"
+    )
+    /// user md5aes, MD5 "md5password", AES "aespassword".
+    static let md5AESResponse = bytes(
+        "30818d020103301102045c7ec0d8020300ffe3040103020103043c303a041180001f88802990d9193bb8056b000000000201010202016904066d6435616573040c31a34806391ec9dd13960f4c04086817b9cd0fe7fb6b04370341b9986e9fdf80cd32474ab20cdb8cdb6ba12c13066ba1f9a2bce3db64616f6495518569563957dee35e7e2f1fb827be2ffc7f4de6ab"
+    )
+
+    static let allPackets: [[UInt8]] = [
+        v2cGetRequest, v2cGetResponse, v2cBulkRequest, v2cBulkResponse, v1NoSuchNameResponse,
+        v2cEndOfMibViewResponse, v3DiscoveryRequest, v3DiscoveryReport, sha256AESRequest, sha256AESResponse,
+        md5Request, md5Response, sha1AESResponse, sha512Response, md5AESResponse,
+    ]
+}

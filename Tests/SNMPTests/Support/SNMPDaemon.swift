@@ -1,0 +1,183 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import SNMP
+
+/// A net-snmp `snmpd` started by a test on a free loopback port, with a generated configuration
+/// and persistent directory in a temporary directory, stopped when the test ends.
+struct SNMPDaemon {
+    static let executable: String? = ["/usr/sbin/snmpd", "/usr/local/sbin/snmpd", "/usr/bin/snmpd"]
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
+    static var isInstalled: Bool { executable != nil }
+    static let notInstalled = "snmpd not installed: apt-get install snmpd snmp"
+
+    /// True if the host has a usable IPv6 loopback.
+    static let hasIPv6Loopback: Bool = {
+        let fd = socket(AF_INET6, Int32(SOCK_DGRAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in6()
+        address.sin6_family = sa_family_t(AF_INET6)
+        address.sin6_addr = in6addr_loopback
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) == 0
+            }
+        }
+    }()
+
+    /// The users the configuration creates: name → (auth, priv), passwords are fixed below.
+    static let authPassword = "authpassword1"
+    static let privPassword = "privpassword1"
+    static let community = "public"
+
+    let port: Int
+    let ipv6: Bool
+    let directory: URL
+    private let process: Subprocess
+
+    /// Starts an agent, runs `body`, stops the agent (also when `body` throws).
+    static func with<Result>(_ body: (SNMPDaemon) async throws -> Result) async throws -> Result {
+        let daemon = try await start()
+        do {
+            let result = try await body(daemon)
+            daemon.stop()
+            return result
+        } catch {
+            daemon.stop()
+            throw error
+        }
+    }
+
+    static func start() async throws -> SNMPDaemon {
+        guard let executable else { throw DaemonError(message: notInstalled) }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("snmpd-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let persistent = directory.appendingPathComponent("persist")
+        try FileManager.default.createDirectory(at: persistent, withIntermediateDirectories: true)
+
+        for _ in 0..<5 {
+            let port = try await freeUDPPort()
+            let ipv6 = hasIPv6Loopback
+            var config = """
+                [snmp] persistentDir \(persistent.path)
+                rocommunity \(community) 127.0.0.1
+                rocommunity6 \(community) ::1
+                createUser noauthuser
+                rouser noauthuser noauth
+
+                """
+            for user in usersInConfig {
+                config += "createUser \(user.name) \(user.auth)\(user.auth.isEmpty ? "" : " \"\(authPassword)\"")"
+                config += user.priv.isEmpty ? "\n" : " \(user.priv) \"\(privPassword)\"\n"
+                config += "rouser \(user.name) \(user.priv.isEmpty ? "auth" : "priv")\n"
+            }
+            let configFile = directory.appendingPathComponent("snmpd.conf")
+            try config.write(to: configFile, atomically: true, encoding: .utf8)
+
+            var listen = "udp:127.0.0.1:\(port)"
+            if ipv6 { listen += ",udp6:[::1]:\(port)" }
+            var environment = ProcessInfo.processInfo.environment
+            environment["SNMP_PERSISTENT_DIR"] = persistent.path
+            environment["MIBS"] = ""
+            let process = try Subprocess.spawn(
+                executable,
+                ["-f", "-Lo", "-C", "-I", "-smux", "-c", configFile.path, "-p", directory.appendingPathComponent("snmpd.pid").path, listen],
+                environment: environment,
+                outputPath: directory.appendingPathComponent("snmpd.log").path
+            )
+            let daemon = SNMPDaemon(port: port, ipv6: ipv6, directory: directory, process: process)
+            if try await daemon.waitUntilAnswering() {
+                return daemon
+            }
+            daemon.stop(removeFiles: false)
+        }
+        let log = (try? String(contentsOf: directory.appendingPathComponent("snmpd.log"), encoding: .utf8)) ?? ""
+        throw DaemonError(message: "snmpd did not start answering; its log:\n\(log)")
+    }
+
+    struct ConfiguredUser {
+        var name: String
+        var auth: String
+        var priv: String
+    }
+
+    /// One user per authentication protocol × privacy option that net-snmp 5.9 supports.
+    static let usersInConfig: [ConfiguredUser] = [
+        ConfiguredUser(name: "md5user", auth: "MD5", priv: ""),
+        ConfiguredUser(name: "shauser", auth: "SHA", priv: ""),
+        ConfiguredUser(name: "sha256user", auth: "SHA-256", priv: ""),
+        ConfiguredUser(name: "sha512user", auth: "SHA-512", priv: ""),
+        ConfiguredUser(name: "md5aes", auth: "MD5", priv: "AES"),
+        ConfiguredUser(name: "shaaes", auth: "SHA", priv: "AES"),
+        ConfiguredUser(name: "sha256aes", auth: "SHA-256", priv: "AES"),
+        ConfiguredUser(name: "sha384aes", auth: "SHA-384", priv: "AES"),
+    ]
+
+    /// A target for this agent.
+    func target(_ credentials: SNMPCredentials, host: String = "127.0.0.1", timeout: Duration = .seconds(2), retries: Int = 1) -> SNMPTarget {
+        SNMPTarget(host: host, port: port, credentials: credentials, timeout: timeout, retries: retries)
+    }
+
+    var v2c: SNMPTarget { target(.v2c(community: Self.community)) }
+    var v1: SNMPTarget { target(.v1(community: Self.community)) }
+
+    /// Credentials for a user of `usersInConfig`.
+    static func v3(_ name: String) -> SNMPCredentials {
+        guard let user = usersInConfig.first(where: { $0.name == name }) else {
+            return .v3(SNMPv3User(userName: name))
+        }
+        return .v3(
+            SNMPv3User(
+                userName: name,
+                authentication: SNMPAuthProtocol(name: user.auth).map { .init(protocol: $0, password: authPassword) },
+                privacy: SNMPPrivProtocol(name: user.priv).map { .init(protocol: $0, password: privPassword) }
+            )
+        )
+    }
+
+    private func waitUntilAnswering() async throws -> Bool {
+        let probe = target(.v2c(community: Self.community), timeout: .milliseconds(200), retries: 0)
+        return try await SNMPClient.withClient { client in
+            for _ in 0..<50 {
+                guard process.isRunning else { return false }
+                if (try? await client.get("1.3.6.1.2.1.1.3.0", from: probe)) != nil {
+                    return true
+                }
+            }
+            return false
+        }
+    }
+
+    /// Runs one of net-snmp's command-line tools against this agent and returns its output.
+    func runTool(_ tool: String, _ arguments: [String]) throws -> String {
+        var environment = ProcessInfo.processInfo.environment
+        environment["MIBS"] = ""
+        environment["SNMP_PERSISTENT_DIR"] = directory.appendingPathComponent("tool-persist").path
+        let output = directory.appendingPathComponent("\(tool)-\(UUID().uuidString).out")
+        let child = try Subprocess.spawn("/usr/bin/\(tool)", arguments, environment: environment, outputPath: output.path, errorPath: "/dev/null")
+        child.wait()
+        return try String(contentsOf: output, encoding: .utf8)
+    }
+
+    func stop(removeFiles: Bool = true) {
+        process.terminate()
+        if removeFiles {
+            try? FileManager.default.removeItem(at: directory)
+        }
+    }
+
+    private static func freeUDPPort() async throws -> Int {
+        let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0)
+            .get()
+        let port = channel.localAddress?.port ?? 0
+        try await channel.close()
+        return port
+    }
+
+    struct DaemonError: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
+}
