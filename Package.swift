@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "GrafoleanCollector", targets: ["GrafoleanCollector"]),
         .library(name: "GrafoleanCollectorTesting", targets: ["GrafoleanCollectorTesting"]),
         .library(name: "ICMPEcho", targets: ["ICMPEcho"]),
+        .library(name: "SNMP", targets: ["SNMP"]),
         .executable(name: "grafolean-ping-bot", targets: ["grafolean-ping-bot"]),
     ],
     dependencies: [
@@ -21,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         .target(
@@ -65,6 +67,18 @@ let package = Package(
             dependencies: ["ICMPEcho", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
+            name: "SNMP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(name: "SNMPBenchmark", dependencies: ["SNMP"]),
+        .target(
             name: "PingBot",
             dependencies: ["GrafoleanCollector", "ICMPEcho", .product(name: "Logging", package: "swift-log")]
         ),
@@ -89,6 +103,15 @@ let package = Package(
         .testTarget(
             name: "ICMPEchoTests",
             dependencies: ["ICMPEcho", "ICMPEchoTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "SNMPTests",
+            dependencies: [
+                "SNMP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "PingBotTests",
