@@ -104,10 +104,14 @@ let package = Package(
             name: "ICMPEchoTests",
             dependencies: ["ICMPEcho", "ICMPEchoTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
+        .target(
+            name: "ProcessTestSupport",
+            path: "Tests/ProcessTestSupport"
+        ),
         .testTarget(
             name: "SNMPTests",
             dependencies: [
-                "SNMP",
+                "SNMP", "ProcessTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -133,7 +137,7 @@ let package = Package(
         .testTarget(
             name: "GrafoleanCollectorTests",
             dependencies: [
-                "GrafoleanCollector", "GrafoleanCollectorTesting",
+                "GrafoleanCollector", "GrafoleanCollectorTesting", "ProcessTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

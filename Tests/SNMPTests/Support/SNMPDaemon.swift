@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTestSupport
 import NIOCore
 import NIOPosix
 import SNMP

@@ -9,21 +9,24 @@ import Glibc
 ///
 /// Foundation's `Process` is not used: children spawned from Swift's thread pool inherit a mask
 /// that blocks SIGTERM, and its exit monitoring hung in these tests.
-final class Subprocess: Sendable {
-    let pid: pid_t
+public final class Subprocess: Sendable {
+    /// The child's process id.
+    public let pid: pid_t
     private let exitStatus = Mutex<Int32?>(nil)
 
     private init(pid: pid_t) {
         self.pid = pid
     }
 
-    struct SpawnError: Error, CustomStringConvertible {
-        var description: String
+    /// `posix_spawn` failed.
+    public struct SpawnError: Error, CustomStringConvertible {
+        /// What failed.
+        public var description: String
     }
 
     /// Starts `path` with stdout appended to `outputPath`, stderr to `errorPath` (or the same
     /// file) and stdin from /dev/null.
-    static func spawn(
+    public static func spawn(
         _ path: String,
         _ arguments: [String],
         environment: [String: String],
@@ -67,7 +70,7 @@ final class Subprocess: Sendable {
     }
 
     /// True until the process has exited (reaps it when it has).
-    var isRunning: Bool {
+    public var isRunning: Bool {
         exitStatus.withLock { status in
             guard status == nil else { return false }
             var raw: Int32 = 0
@@ -81,7 +84,7 @@ final class Subprocess: Sendable {
 
     /// Waits for the process to exit and returns its raw wait status.
     @discardableResult
-    func wait() -> Int32 {
+    public func wait() -> Int32 {
         exitStatus.withLock { status in
             if let status { return status }
             var raw: Int32 = 0
@@ -92,7 +95,7 @@ final class Subprocess: Sendable {
     }
 
     /// SIGTERM, then SIGKILL if it has not exited after two seconds; always reaps.
-    func terminate() {
+    public func terminate() {
         guard isRunning else { return }
         kill(pid, SIGTERM)
         for _ in 0..<200 where isRunning {
@@ -102,5 +105,17 @@ final class Subprocess: Sendable {
             kill(pid, SIGKILL)
         }
         wait()
+    }
+}
+
+extension Subprocess {
+    /// Sends `signal` to the process.
+    public func send(_ signal: Int32) {
+        kill(pid, signal)
+    }
+
+    /// The exit code of a process that exited normally, from a raw wait status; `nil` if it was killed by a signal.
+    public static func exitCode(_ status: Int32) -> Int32? {
+        (status & 0x7f) == 0 ? (status >> 8) & 0xff : nil
     }
 }
