@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "ICMPEcho", targets: ["ICMPEcho"]),
         .library(name: "SNMP", targets: ["SNMP"]),
         .executable(name: "grafolean-ping-bot", targets: ["grafolean-ping-bot"]),
+        .executable(name: "grafolean-snmp-bot", targets: ["grafolean-snmp-bot"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -79,6 +80,22 @@ let package = Package(
         ),
         .executableTarget(name: "SNMPBenchmark", dependencies: ["SNMP"]),
         .target(
+            name: "SNMPBot",
+            dependencies: [
+                "GrafoleanCollector", "SNMP",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .executableTarget(
+            name: "grafolean-snmp-bot",
+            dependencies: [
+                "SNMPBot", "SNMP", "GrafoleanCollector", "GrafoleanCollectorTesting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "PingBot",
             dependencies: ["GrafoleanCollector", "ICMPEcho", .product(name: "Logging", package: "swift-log")]
         ),
@@ -108,10 +125,26 @@ let package = Package(
             name: "ProcessTestSupport",
             path: "Tests/ProcessTestSupport"
         ),
+        .target(
+            name: "SNMPTestSupport",
+            dependencies: [
+                "SNMP", "ProcessTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/SNMPTestSupport"
+        ),
+        .testTarget(
+            name: "SNMPBotTests",
+            dependencies: [
+                "SNMPBot", "SNMP", "SNMPTestSupport", "GrafoleanCollector", "GrafoleanCollectorTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "SNMPTests",
             dependencies: [
-                "SNMP", "ProcessTestSupport",
+                "SNMP", "SNMPTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

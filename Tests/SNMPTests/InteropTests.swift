@@ -1,4 +1,5 @@
 import Foundation
+import SNMPTestSupport
 import NIOCore
 import NIOPosix
 import Testing

@@ -6,14 +6,21 @@ import SNMP
 
 /// A net-snmp `snmpd` started by a test on a free loopback port, with a generated configuration
 /// and persistent directory in a temporary directory, stopped when the test ends.
-struct SNMPDaemon {
-    static let executable: String? = ["/usr/sbin/snmpd", "/usr/local/sbin/snmpd", "/usr/bin/snmpd"]
+///
+/// It answers v1/v2c with the community `public` (from 127.0.0.1 and ::1) and SNMPv3 for the
+/// users of ``usersInConfig`` (passwords ``authPassword`` and ``privPassword``) and `noauthuser`.
+/// Tests that need it check ``isInstalled`` first and say why they did not run (``notInstalled``).
+public struct SNMPDaemon: Sendable {
+    /// The snmpd executable, if installed.
+    public static let executable: String? = ["/usr/sbin/snmpd", "/usr/local/sbin/snmpd", "/usr/bin/snmpd"]
         .first { FileManager.default.isExecutableFile(atPath: $0) }
-    static var isInstalled: Bool { executable != nil }
-    static let notInstalled = "snmpd not installed: apt-get install snmpd snmp"
+    /// Whether snmpd is installed.
+    public static var isInstalled: Bool { executable != nil }
+    /// Why snmpd tests do not run when it is missing.
+    public static let notInstalled = "snmpd not installed: apt-get install snmpd snmp"
 
     /// True if the host has a usable IPv6 loopback.
-    static let hasIPv6Loopback: Bool = {
+    public static let hasIPv6Loopback: Bool = {
         let fd = socket(AF_INET6, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
@@ -28,18 +35,27 @@ struct SNMPDaemon {
     }()
 
     /// The users the configuration creates: name → (auth, priv), passwords are fixed below.
-    static let authPassword = "authpassword1"
-    static let privPassword = "privpassword1"
-    static let community = "public"
+    /// The authentication password of every v3 user.
+    public static let authPassword = "authpassword1"
+    /// The privacy password of every v3 user with privacy.
+    public static let privPassword = "privpassword1"
+    /// The read-only community.
+    public static let community = "public"
 
-    let port: Int
-    let ipv6: Bool
-    let directory: URL
+    /// The UDP port it listens on (127.0.0.1, and ::1 when ``ipv6``).
+    public let port: Int
+    /// Whether it also listens on ::1.
+    public let ipv6: Bool
+    /// Its temporary directory (configuration, log, persistent state).
+    public let directory: URL
     private let process: Subprocess
 
     /// Starts an agent, runs `body`, stops the agent (also when `body` throws).
-    static func with<Result>(_ body: (SNMPDaemon) async throws -> Result) async throws -> Result {
-        let daemon = try await start()
+    ///
+    /// - Parameter extraConfiguration: More snmpd.conf lines, such as
+    ///   `override 1.3.6.1.4.1.2021.13.16.2.1.2.1 octet_str "Core 0"` to serve a made-up object.
+    public static func with<Result>(extraConfiguration: String = "", _ body: (SNMPDaemon) async throws -> Result) async throws -> Result {
+        let daemon = try await start(extraConfiguration: extraConfiguration)
         do {
             let result = try await body(daemon)
             daemon.stop()
@@ -50,7 +66,8 @@ struct SNMPDaemon {
         }
     }
 
-    static func start() async throws -> SNMPDaemon {
+    /// Starts an agent; stop it with ``stop(removeFiles:)``.
+    public static func start(extraConfiguration: String = "") async throws -> SNMPDaemon {
         guard let executable else { throw DaemonError(message: notInstalled) }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("snmpd-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -73,6 +90,7 @@ struct SNMPDaemon {
                 config += user.priv.isEmpty ? "\n" : " \(user.priv) \"\(privPassword)\"\n"
                 config += "rouser \(user.name) \(user.priv.isEmpty ? "auth" : "priv")\n"
             }
+            config += extraConfiguration + "\n"
             let configFile = directory.appendingPathComponent("snmpd.conf")
             try config.write(to: configFile, atomically: true, encoding: .utf8)
 
@@ -97,14 +115,18 @@ struct SNMPDaemon {
         throw DaemonError(message: "snmpd did not start answering; its log:\n\(log)")
     }
 
-    struct ConfiguredUser {
-        var name: String
-        var auth: String
-        var priv: String
+    /// A v3 user of the configuration.
+    public struct ConfiguredUser: Sendable {
+        /// The user name.
+        public var name: String
+        /// The authentication protocol as net-snmp names it (`MD5`, `SHA`, …), empty for none.
+        public var auth: String
+        /// The privacy protocol (`AES`), empty for none.
+        public var priv: String
     }
 
     /// One user per authentication protocol × privacy option that net-snmp 5.9 supports.
-    static let usersInConfig: [ConfiguredUser] = [
+    public static let usersInConfig: [ConfiguredUser] = [
         ConfiguredUser(name: "md5user", auth: "MD5", priv: ""),
         ConfiguredUser(name: "shauser", auth: "SHA", priv: ""),
         ConfiguredUser(name: "sha256user", auth: "SHA-256", priv: ""),
@@ -116,15 +138,17 @@ struct SNMPDaemon {
     ]
 
     /// A target for this agent.
-    func target(_ credentials: SNMPCredentials, host: String = "127.0.0.1", timeout: Duration = .seconds(2), retries: Int = 1) -> SNMPTarget {
+    public func target(_ credentials: SNMPCredentials, host: String = "127.0.0.1", timeout: Duration = .seconds(2), retries: Int = 1) -> SNMPTarget {
         SNMPTarget(host: host, port: port, credentials: credentials, timeout: timeout, retries: retries)
     }
 
-    var v2c: SNMPTarget { target(.v2c(community: Self.community)) }
-    var v1: SNMPTarget { target(.v1(community: Self.community)) }
+    /// A v2c target with the community `public`.
+    public var v2c: SNMPTarget { target(.v2c(community: Self.community)) }
+    /// A v1 target with the community `public`.
+    public var v1: SNMPTarget { target(.v1(community: Self.community)) }
 
     /// Credentials for a user of `usersInConfig`.
-    static func v3(_ name: String) -> SNMPCredentials {
+    public static func v3(_ name: String) -> SNMPCredentials {
         guard let user = usersInConfig.first(where: { $0.name == name }) else {
             return .v3(SNMPv3User(userName: name))
         }
@@ -151,7 +175,7 @@ struct SNMPDaemon {
     }
 
     /// Runs one of net-snmp's command-line tools against this agent and returns its output.
-    func runTool(_ tool: String, _ arguments: [String]) throws -> String {
+    public func runTool(_ tool: String, _ arguments: [String]) throws -> String {
         var environment = ProcessInfo.processInfo.environment
         environment["MIBS"] = ""
         environment["SNMP_PERSISTENT_DIR"] = directory.appendingPathComponent("tool-persist").path
@@ -161,7 +185,8 @@ struct SNMPDaemon {
         return try String(contentsOf: output, encoding: .utf8)
     }
 
-    func stop(removeFiles: Bool = true) {
+    /// Stops the agent and removes its directory (kept with `removeFiles: false`, for its log).
+    public func stop(removeFiles: Bool = true) {
         process.terminate()
         if removeFiles {
             try? FileManager.default.removeItem(at: directory)
@@ -177,8 +202,11 @@ struct SNMPDaemon {
         return port
     }
 
-    struct DaemonError: Error, CustomStringConvertible {
-        var message: String
-        var description: String { message }
+    /// snmpd is missing or did not start.
+    public struct DaemonError: Error, CustomStringConvertible {
+        /// What went wrong.
+        public var message: String
+        /// The message.
+        public var description: String { message }
     }
 }
