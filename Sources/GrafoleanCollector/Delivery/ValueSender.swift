@@ -33,7 +33,8 @@ public actor ValueSender: Service {
     let logger: Logger
     private var accounts: [Int: AccountQueue] = [:]
     private var newAccounts: AsyncStream<Int>.Continuation?
-    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    private var idleWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
+    private var nextWaiterID = 0
     private var statisticsCounts = Statistics()
     private var shuttingDown = false
     private let metrics = SenderMetrics()
@@ -109,20 +110,30 @@ public actor ValueSender: Service {
 
     /// Waits until every value queued so far has been delivered or given up, or `timeout` passed.
     ///
+    /// Returns at once when the calling task is cancelled.
+    ///
     /// - Returns: the number of values still waiting (0 when everything went out).
     @discardableResult
     public func flush(timeout: Duration) async -> Int {
+        guard !isIdle else { return 0 }
         let deadline = clock.now.addingTimeInterval(timeout.seconds)
-        while !isIdle {
-            let remaining = deadline.timeIntervalSince(clock.now)
-            if remaining <= 0 { break }
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await self.waitUntilIdle() }
-                group.addTask { [clock] in try? await clock.sleep(until: deadline) }
-                await group.next()
-                group.cancelAll()
-                self.resumeIdleWaiters()
+        let id = nextWaiterID
+        nextWaiterID += 1
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [clock] in
+                // The deadline (or cancellation, which ends the sleep at once) releases the waiter.
+                try? await clock.sleep(until: deadline)
+                await self.resumeIdleWaiter(id)
             }
+            // Registered synchronously on the actor, so no wake-up can slip in between check and wait.
+            await withCheckedContinuation { continuation in
+                if isIdle {
+                    continuation.resume()
+                } else {
+                    idleWaiters[id] = continuation
+                }
+            }
+            group.cancelAll()
         }
         return statistics.buffered
     }
@@ -349,17 +360,16 @@ public actor ValueSender: Service {
         accounts.values.allSatisfy { $0.isEmpty && $0.inFlight == 0 }
     }
 
-    private func waitUntilIdle() async {
-        if isIdle { return }
-        await withCheckedContinuation { idleWaiters.append($0) }
-    }
-
     private func notifyIfIdle() {
         if isIdle { resumeIdleWaiters() }
     }
 
+    private func resumeIdleWaiter(_ id: Int) {
+        idleWaiters.removeValue(forKey: id)?.resume()
+    }
+
     private func resumeIdleWaiters() {
-        let waiters = idleWaiters
+        let waiters = idleWaiters.values
         idleWaiters.removeAll()
         for waiter in waiters { waiter.resume() }
     }

@@ -54,6 +54,10 @@ public struct CollectorRuntime: Sendable {
     /// - Returns: `false` if a `--once` run failed; `true` otherwise.
     @discardableResult
     public func run<C: Collector>(_ collector: C) async throws -> Bool {
+        if settings.metricsPort != nil, settings.mode == .service {
+            // Before any instrument is made: swift-metrics binds each one to the factory of its time.
+            _ = MetricsBootstrap.prometheusRegistry()
+        }
         var logger = self.logger
         logger.logLevel = settings.logLevel
         let token = try await settings.token.load(clock: clock, logger: logger)
