@@ -34,7 +34,8 @@ struct PingDemo {
 
             """)
         let deviceNames = names
-        let settings = CollectorSettings(backendURL: backend.baseURL, token: .value(BotToken(bot.token)), jobsRefreshInterval: 30, logLevel: .notice)
+        var settings = CollectorSettings(backendURL: backend.baseURL, token: .value(BotToken(bot.token)), jobsRefreshInterval: 30, logLevel: .notice)
+        settings.scheduler.runsJobsWhenAdded = true  // show the first run at once
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await Self.printArrivals(backend: backend, account: account, names: deviceNames) }
             try await CollectorRuntime(settings: settings).runAsCommand(collector)
