@@ -1,5 +1,6 @@
 # A minimal image for one of the bots, for docker-compose setups like Grafolean's.
 # Build:  docker build -t grafolean-ping-bot .            (or --build-arg BOT=grafolean-snmp-bot)
+# Health: with METRICS_PORT set, point the health check at http://127.0.0.1:$METRICS_PORT/health.
 # Run:    docker run --cap-add NET_RAW -e BACKEND_URL=http://grafolean/api -e BOT_TOKEN=... grafolean-ping-bot
 ARG SWIFT_VERSION=6.2
 FROM swift:${SWIFT_VERSION}-bookworm AS build
@@ -14,5 +15,4 @@ RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /bot /usr/local/bin/bot
 ENV JOBS_REFRESH_INTERVAL=60
-HEALTHCHECK CMD ["/bin/sh", "-c", "[ -z \"$METRICS_PORT\" ] || exec 3<>/dev/tcp/127.0.0.1/$METRICS_PORT"]
 ENTRYPOINT ["/usr/local/bin/bot"]

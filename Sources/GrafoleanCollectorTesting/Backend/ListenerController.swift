@@ -1,6 +1,34 @@
 import Hummingbird
 import Logging
 import NIOCore
+import Synchronization
+
+/// The loopback ports that live test backends hold, so that a backend that went down can listen
+/// on its port again.
+///
+/// A backend asked for "any port" takes a random one below the kernel's ephemeral range
+/// (32768 and up on Linux), because the ephemeral range is where clients' outgoing connections get
+/// their local ports: a port freed by `goDown()` there could be taken by any connection in the
+/// process and `comeBack()` would fail. Below it, only other backends pick ports, and they skip
+/// the ones reserved here.
+enum BackendPorts {
+    static let range = 20_000..<32_000
+    private static let reserved = Mutex<Set<Int>>([])
+
+    /// A random unreserved port, now reserved.
+    static func reserveRandom() -> Int {
+        reserved.withLock { reserved in
+            while true {
+                let port = Int.random(in: range)
+                if reserved.insert(port).inserted { return port }
+            }
+        }
+    }
+
+    static func release(_ port: Int) {
+        _ = reserved.withLock { $0.remove(port) }
+    }
+}
 
 /// Opens and closes the backend's listener: a Hummingbird application on 127.0.0.1.
 ///
@@ -22,12 +50,36 @@ actor ListenerController {
 
     var isListening: Bool { server != nil }
 
-    /// Starts listening on the configured port (0: an ephemeral one, remembered for later starts).
+    /// Starts listening on the configured port (0: a random free one of ``BackendPorts``,
+    /// remembered for later starts).
     func start() async throws {
         guard !isFinished else {
             throw GrafoleanTestBackendError(code: .notRunning, message: "the backend was shut down; start a new one")
         }
         guard server == nil else { return }
+        if port == 0 {
+            // Another program may hold a port of the range: try a few.
+            var lastError: (any Error)?
+            for _ in 0..<20 {
+                port = BackendPorts.reserveRandom()
+                do {
+                    try await listen()
+                    ownsReservedPort = true
+                    return
+                } catch {
+                    BackendPorts.release(port)
+                    port = 0
+                    lastError = error
+                }
+            }
+            throw lastError!
+        }
+        try await listen()
+    }
+
+    private var ownsReservedPort = false
+
+    private func listen() async throws {
         let (events, continuation) = AsyncStream<Result<Int, any Error>>.makeStream()
         let application = Application(
             responder: BackendResponder(core: core),
@@ -82,5 +134,9 @@ actor ListenerController {
     func finish() async {
         isFinished = true
         await stop()
+        if ownsReservedPort {
+            BackendPorts.release(port)
+            ownsReservedPort = false
+        }
     }
 }
