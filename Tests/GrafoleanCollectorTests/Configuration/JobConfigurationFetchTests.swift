@@ -77,7 +77,7 @@ struct JobConfigurationFetchTests {
             let configurations = try await client.fetchJobConfigurations(protocol: "ping", botUserID: bot.id)
             try await client.shutdown()
             #expect(configurations.count == 1)
-            #expect(logs.messages(level: .warning).contains { $0.contains("GET on accounts/\(other)/entities") })
+            #expect(logs.lines(.warning).contains { $0.contains("GET on accounts/\(other)/entities") })
         }
     }
 

@@ -1,4 +1,5 @@
 import Logging
+import GrafoleanCollectorTesting
 import Testing
 
 @testable import GrafoleanCollector
@@ -49,7 +50,7 @@ struct JobConfigurationRulesTests {
         #expect(configurations[2].sensors.map(\.interval) == [5])
         #expect(configurations[0].credentialDetails == ["n_packets": "3"])
         #expect(configurations.allSatisfy { $0.accountID == 5 })
-        let warnings = logs.messages(level: .warning)
+        let warnings = logs.lines(.warning)
         #expect(warnings.contains { $0.contains("e8") && $0.contains("credential 404") })
         #expect(warnings.contains { $0.contains("sensor 404") && $0.contains("e9") })
         #expect(warnings.contains { $0.contains("e12") })

@@ -73,7 +73,7 @@ struct ValueSenderTests {
             #expect(statistics.rejected == 4)
             #expect(statistics.delivered == 2)
             #expect(Set(await fixture.backend.receivedValues().map(\.path)) == ["good.one", "good.two"])
-            let warnings = logs.messages(level: .warning)
+            let warnings = logs.lines(.warning)
             #expect(warnings.contains { $0.contains("bad path") && $0.contains("invalid character") })
             #expect(warnings.contains { $0.contains("good.nan") && $0.contains("finite") })
         }
@@ -166,7 +166,7 @@ struct ValueSenderTests {
             }
             #expect(statistics.dropped == 5)
             #expect(Set(await fixture.backend.receivedValues().map(\.path)) == Set((5..<15).map { "b.v\($0)" }))
-            #expect(logs.messages(level: .error).contains { $0.contains("buffer full") })
+            #expect(logs.lines(.error).contains { $0.contains("buffer full") })
         }
     }
 
@@ -213,7 +213,7 @@ struct ValueSenderTests {
             let received = await fixture.backend.receivedValues()
             #expect(received.count == 3)
             #expect(received.allSatisfy { $0.method == "POST" })
-            #expect(logs.messages(level: .warning).contains { $0.contains("PUT on accounts/\(fixture.account)/values") })
+            #expect(logs.lines(.warning).contains { $0.contains("PUT on accounts/\(fixture.account)/values") })
         }
     }
 

@@ -72,12 +72,12 @@ struct BotTokenSourceTests {
         let logs = LogCapture()
         async let token = BotTokenSource.file(path).load(clock: clock, pollInterval: .seconds(5), logger: logs.logger)
         await clock.waitForSleepers(count: 1)
-        #expect(logs.messages(level: .notice).contains { $0.contains("waiting for the bot token file") && $0.contains(path) })
+        #expect(logs.lines(.notice).contains { $0.contains("waiting for the bot token file") && $0.contains(path) })
         FileManager.default.createFile(atPath: path, contents: Data("  5e1d0b07-0000-4000-8000-00000000b0a1 \n".utf8))
         await clock.advance(by: 5)
         let loaded = try await token
         #expect(loaded.secret == "5e1d0b07-0000-4000-8000-00000000b0a1")
-        #expect(logs.messages().count == 1)
+        #expect(logs.lines().count == 1)
     }
 
     @Test func emptyFileIsAClearError() async throws {

@@ -119,7 +119,7 @@ struct CollectorRuntimeTests {
             let runtime = CollectorRuntime(settings: settings(fixture, mode: .listJobs, token: snmpBot.token), logger: logs.logger, output: { _ in })
             let succeeded = try await runtime.run(RecordingCollector())
             #expect(succeeded)
-            #expect(logs.messages(level: .warning).contains { $0.contains("registered in Grafolean for protocol 'snmp'") })
+            #expect(logs.lines(.warning).contains { $0.contains("registered in Grafolean for protocol 'snmp'") })
         }
     }
 

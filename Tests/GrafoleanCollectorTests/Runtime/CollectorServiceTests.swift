@@ -125,9 +125,9 @@ struct CollectorServiceTests {
         #expect(collector.refreshes == [0, 60, 65, 75, 95, 135, 195])
         // The job ran on throughout.
         #expect(collector.runs(of: "job").map(\.at) == Array(stride(from: 10.0, through: 200, by: 10)))
-        let errors = logs.messages(level: .error).filter { $0.contains("configuration refresh failed") }
+        let errors = logs.lines(.error).filter { $0.contains("configuration refresh failed") }
         #expect(errors.count == 5)
-        #expect(logs.messages(level: .notice).contains { $0.contains("works again") })
+        #expect(logs.lines(.notice).contains { $0.contains("works again") })
     }
 
     @Test func aStuckSchedulerTurnsHealthRed() {

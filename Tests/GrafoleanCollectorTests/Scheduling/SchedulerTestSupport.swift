@@ -52,51 +52,8 @@ final class SchedulerRunRecorder: Sendable {
     }
 }
 
-/// Captures log records, to check what was logged and how often.
-final class SchedulerLogCapture: Sendable {
-    struct Record: Sendable {
-        var level: Logger.Level
-        var message: String
-        var metadata: [String: String]
-    }
-
-    private let records = Mutex<[Record]>([])
-
-    var all: [Record] { records.withLock { $0 } }
-
-    func records(containing text: String) -> [Record] {
-        all.filter { $0.message.contains(text) }
-    }
-
-    var logger: Logger {
-        var logger = Logger(label: "scheduler-test") { _ in Handler(capture: self) }
-        logger.logLevel = .trace
-        return logger
-    }
-
-    fileprivate func append(_ record: Record) {
-        records.withLock { $0.append(record) }
-    }
-
-    private struct Handler: LogHandler {
-        let capture: SchedulerLogCapture
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            var flat: [String: String] = [:]
-            for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
-                flat[key] = "\(value)"
-            }
-            capture.append(Record(level: event.level, message: "\(event.message)", metadata: flat))
-        }
-    }
-}
+/// The scheduler tests' name for the shared log capture.
+typealias SchedulerLogCapture = LogCapture
 
 /// A scheduler running on a manual clock, with captured logs and metrics.
 struct SchedulerHarness {

@@ -9,44 +9,6 @@ import Testing
 
 @testable import SNMPBot
 
-/// Collects log messages, for assertions.
-final class LogCapture: Sendable {
-    struct Entry: Sendable {
-        var level: Logger.Level
-        var message: String
-        var metadata: Logger.Metadata
-    }
-
-    private let entries = Mutex<[Entry]>([])
-
-    var logger: Logger {
-        var logger = Logger(label: "test") { _ in Handler(capture: self) }
-        logger.logLevel = .trace
-        return logger
-    }
-
-    var all: [Entry] { entries.withLock { $0 } }
-
-    func messages(_ level: Logger.Level? = nil, containing text: String = "") -> [String] {
-        all.filter { (level == nil || $0.level == level) && (text.isEmpty || $0.message.contains(text)) }.map(\.message)
-    }
-
-    fileprivate func append(_ entry: Entry) { entries.withLock { $0.append(entry) } }
-
-    struct Handler: LogHandler {
-        let capture: LogCapture
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(event: LogEvent) {
-            capture.append(Entry(level: event.level, message: "\(event.message)", metadata: metadata.merging(event.metadata ?? [:]) { $1 }))
-        }
-    }
-}
-
 /// A real snmpd, the test backend and an SNMP client, with an account (its defaults), a bot and
 /// one device polled with the three default SNMP sensors.
 struct BotHarness {
