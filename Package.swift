@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "SNMP", targets: ["SNMP"]),
         .executable(name: "grafolean-ping-bot", targets: ["grafolean-ping-bot"]),
         .executable(name: "grafolean-snmp-bot", targets: ["grafolean-snmp-bot"]),
+        .executable(name: "grafolean-benchmarks", targets: ["GrafoleanBenchmarks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -103,6 +104,14 @@ let package = Package(
             name: "grafolean-ping-bot",
             dependencies: [
                 "PingBot", "GrafoleanCollector", "GrafoleanCollectorTesting", "ICMPEcho",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "GrafoleanBenchmarks",
+            dependencies: [
+                "GrafoleanCollector", "GrafoleanCollectorTesting", "ICMPEcho", "PingBot", "SNMP", "SNMPBot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
