@@ -58,7 +58,9 @@ struct GrafoleanPingBot: AsyncParsableCommand {
             if demo {
                 try await PingDemo(collector: collector).run()
             } else {
-                try await self.collector.run(collector)
+                // Thousands of devices added at once should not all be polled in the same second: spread
+                // them over their interval by a stable hash of the entity id (same phase after a restart).
+                try await self.collector.run(collector) { $0.scheduler.spreadsJobs = true }
             }
             group.cancelAll()
         }

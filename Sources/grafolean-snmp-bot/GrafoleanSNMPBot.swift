@@ -50,7 +50,9 @@ struct GrafoleanSNMPBot: AsyncParsableCommand {
             if demo {
                 try await SNMPDemo(collector: bot, client: client).run()
             } else {
-                try await self.collector.run(bot)
+                // Thousands of devices added at once should not all be polled in the same second: spread
+                // them over their interval by a stable hash of the entity id (same phase after a restart).
+                try await self.collector.run(bot) { $0.scheduler.spreadsJobs = true }
             }
         }
     }

@@ -120,10 +120,12 @@ public struct CollectorOptions: ParsableArguments, Sendable {
 
     /// Resolves the settings, sets up logging and runs `collector` until it is stopped (or once).
     ///
-    /// Failures that a user must fix (no token, invalid token, bad URL) are logged as one clear
-    /// line and end the process with a non-zero status, not a stack trace.
-    public func run<C: Collector>(_ collector: C) async throws {
-        let settings = try self.settings()
+    /// `configure` may change the resolved settings first (a bot's own defaults, for example
+    /// spreading its jobs). Failures that a user must fix (no token, invalid token, bad URL) are
+    /// logged as one clear line and end the process with a non-zero status, not a stack trace.
+    public func run<C: Collector>(_ collector: C, configure: (inout CollectorSettings) -> Void = { _ in }) async throws {
+        var settings = try self.settings()
+        configure(&settings)
         CollectorRuntime.bootstrapLogging(level: settings.logLevel)
         try await CollectorRuntime(settings: settings).runAsCommand(collector)
     }

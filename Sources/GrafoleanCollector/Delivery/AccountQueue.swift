@@ -15,6 +15,8 @@ struct AccountQueue {
     var consecutiveFailures = 0
     /// No request before this time (backoff).
     var retryAt: Date?
+    /// The backoff is for a transient failure (not a missing permission): a success elsewhere ends it.
+    var backingOffForOutage = false
     /// The backend answered 403 to PUT but took POST: re-send by POST.
     var putForbidden = false
     /// Whether the last batch came from ``resend`` (they take turns with ``fresh``).

@@ -219,8 +219,10 @@ public actor ValueSender: Service {
                 continue
             }
             if let retryAt = accounts[account]!.retryAt, retryAt > clock.now {
+                // Sleep in slices of at most a second: when delivery to another account works
+                // again, the backend is back and this account's backoff ends early.
                 do {
-                    try await clock.sleep(until: retryAt)
+                    try await clock.sleep(until: min(retryAt, clock.now.addingTimeInterval(1)))
                 } catch {
                     return
                 }
@@ -312,7 +314,12 @@ public actor ValueSender: Service {
             logger.notice("delivering again after \(accounts[account]!.consecutiveFailures) failed attempts", metadata: ["buffered": "\(accounts[account]!.count)"])
             accounts[account]!.consecutiveFailures = 0
             accounts[account]!.retryAt = nil
+            // The backend answers again: accounts that backed off for an outage retry now.
+            for other in accounts.keys where accounts[other]!.backingOffForOutage {
+                accounts[other]!.retryAt = nil
+            }
         }
+        accounts[account]!.backingOffForOutage = false
         metrics.buffered(statisticsBuffered)
         metrics.backendReachable(true)
     }
@@ -328,6 +335,7 @@ public actor ValueSender: Service {
         let delay = retryDelay(afterFailures: failures)
         accounts[account]!.retryAt = clock.now.addingTimeInterval(delay)
         let grafoleanError = error as? GrafoleanError
+        accounts[account]!.backingOffForOutage = grafoleanError?.isRetryable ?? true
         if grafoleanError?.isRetryable == false {
             logger.error(
                 "cannot deliver values: \(grafoleanError!.message); keeping them and retrying",
