@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GrafoleanCollector
 import ICMPEcho
 import Logging
@@ -28,7 +29,7 @@ struct GrafoleanPingBot: AsyncParsableCommand {
     var extraSeries = false
 
     func run() async throws {
-        let environment = ProcessInfoEnvironment.values
+        let environment = ProcessInfo.processInfo.environment
         var engineConfiguration = ICMPEchoEngine.Configuration()
         switch (icmpSocket ?? environment["ICMP_SOCKET"] ?? "auto").lowercased() {
         case "auto", "automatic": engineConfiguration.socketMode = .automatic
@@ -65,10 +66,4 @@ struct GrafoleanPingBot: AsyncParsableCommand {
             group.cancelAll()
         }
     }
-}
-
-import Foundation
-
-enum ProcessInfoEnvironment {
-    static var values: [String: String] { ProcessInfo.processInfo.environment }
 }

@@ -111,7 +111,7 @@ extension GrafoleanClient {
                     "backend not ready yet; waiting",
                     metadata: ["backend": "\(baseURL)", "reason": "\(error.message)", "retry_in": "\(delay)"])
             }
-            try await clock.sleep(seconds: delay.seconds)
+            try await clock.sleep(seconds: delay.inSeconds)
             delay = min(delay * 2, maximumDelay)
         }
     }
@@ -152,13 +152,5 @@ public struct NewEntity: Sendable, Hashable, Encodable {
         try container.encode(parent, forKey: .parent)
         try container.encode(details, forKey: .details)
         try container.encode(protocols, forKey: .protocols)
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, as a floating-point number.
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

@@ -116,7 +116,7 @@ public actor ValueSender: Service {
     @discardableResult
     public func flush(timeout: Duration) async -> Int {
         guard !isIdle else { return 0 }
-        let deadline = clock.now.addingTimeInterval(timeout.seconds)
+        let deadline = clock.now.addingTimeInterval(timeout.inSeconds)
         let id = nextWaiterID
         nextWaiterID += 1
         await withTaskGroup(of: Void.self) { group in
@@ -244,7 +244,7 @@ public actor ValueSender: Service {
 
     /// Takes the next batch: fresh values and re-sends alternate so neither starves.
     private func takeBatch(account: Int) -> Batch {
-        let freshnessCutoff = clock.now.addingTimeInterval(-configuration.freshnessLimit.seconds)
+        let freshnessCutoff = clock.now.addingTimeInterval(-configuration.freshnessLimit.inSeconds)
         accounts[account]!.moveStaleFreshValues(olderThan: freshnessCutoff)
         let queue = accounts[account]!
         let useResend: Bool
@@ -356,8 +356,8 @@ public actor ValueSender: Service {
 
     /// Exponential backoff with jitter: `initial·2^(n−1)`, capped, then shortened by a random part.
     nonisolated func retryDelay(afterFailures failures: Int) -> Double {
-        let base = configuration.initialRetryDelay.seconds * pow(2, Double(min(failures - 1, 30)))
-        let capped = min(base, configuration.maximumRetryDelay.seconds)
+        let base = configuration.initialRetryDelay.inSeconds * pow(2, Double(min(failures - 1, 30)))
+        let capped = min(base, configuration.maximumRetryDelay.inSeconds)
         let jitter = configuration.retryJitter
         return jitter > 0 ? capped * (1 - Double.random(in: 0...jitter)) : capped
     }

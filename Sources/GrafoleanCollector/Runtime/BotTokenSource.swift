@@ -29,7 +29,7 @@ public enum BotTokenSource: Sendable, Hashable {
                     logger.notice("waiting for the bot token file to appear", metadata: ["file": "\(path)"])
                     announced = true
                 }
-                try await clock.sleep(seconds: pollInterval.seconds)
+                try await clock.sleep(seconds: pollInterval.inSeconds)
             }
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw GrafoleanError(code: .invalidConfiguration, message: "cannot read the bot token file '\(path)' (permissions?)")

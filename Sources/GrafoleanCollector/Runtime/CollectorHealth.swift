@@ -22,8 +22,8 @@ public final class CollectorHealth: Sendable {
     /// Creates a health tracker.
     public init(now: Date, unhealthyAfterFailedRefreshes: Duration, schedulerStallLimit: Duration = .seconds(120)) {
         state = Mutex(State(startedAt: now))
-        self.unhealthyAfterFailedRefreshes = unhealthyAfterFailedRefreshes.seconds
-        self.schedulerStallLimit = schedulerStallLimit.seconds
+        self.unhealthyAfterFailedRefreshes = unhealthyAfterFailedRefreshes.inSeconds
+        self.schedulerStallLimit = schedulerStallLimit.inSeconds
     }
 
     func refreshSucceeded(at time: Date, jobs: Int) {

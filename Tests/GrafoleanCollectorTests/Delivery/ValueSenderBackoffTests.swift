@@ -39,10 +39,15 @@ struct ValueSenderBackoffTests {
             group.addTask(executorPreference: clock.executor) { try? await sender.run() }
             await clock.settle()
             // Account 1 fails at 0 and retries at 1, 3, 7, 15, 31, 63; account 2 from 10: 11, 13, 17, 25, 41.
-            await sender.send([MeasuredValue(path: "a.v", value: 1, time: clock.now)], account: 1)
+            // Calls into the sender run on the clock's executor too, so settle() sees their effects.
+            await withTaskExecutorPreference(clock.executor) {
+                _ = await sender.send([MeasuredValue(path: "a.v", value: 1, time: clock.now)], account: 1)
+            }
             await clock.settle()
             await clock.advance(to: start.addingTimeInterval(10))
-            await sender.send([MeasuredValue(path: "b.v", value: 1, time: clock.now)], account: 2)
+            await withTaskExecutorPreference(clock.executor) {
+                _ = await sender.send([MeasuredValue(path: "b.v", value: 1, time: clock.now)], account: 2)
+            }
             await clock.settle()
             await clock.advance(to: start.addingTimeInterval(35))
             #expect(transport.delivered.isEmpty)
