@@ -52,6 +52,7 @@ let package = Package(
                 "GrafoleanCollector",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -98,7 +99,10 @@ let package = Package(
         ),
         .target(
             name: "PingBot",
-            dependencies: ["GrafoleanCollector", "ICMPEcho", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "GrafoleanCollector", "ICMPEcho", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .executableTarget(
             name: "grafolean-ping-bot",
@@ -118,7 +122,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "MyProtocolBot",
-            dependencies: ["GrafoleanCollector", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "GrafoleanCollector", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Examples/MyProtocolBot"
         ),
         .target(
@@ -174,7 +181,8 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-            ]
+            ],
+            resources: [.copy("Resources/grafolean-backend-exchanges.json")]
         ),
         .testTarget(
             name: "GrafoleanCollectorTests",

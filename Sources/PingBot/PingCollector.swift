@@ -2,6 +2,7 @@ import Foundation
 import GrafoleanCollector
 import ICMPEcho
 import Logging
+import ServiceLifecycle
 
 /// Grafolean's ICMP ping bot on the collector library: one job per device, pinged on its sensors' intervals.
 ///
@@ -9,6 +10,12 @@ import Logging
 /// `entity.<id>.ping.p<i>.ok` (1 or 0), `entity.<id>.ping.p<i>.rtt` (seconds, replies only) and
 /// `entity.<id>.ping.success` (the fraction of packets that came back). With
 /// ``Options/extraSeries``, also `entity.<id>.ping.rtt.min`, `.avg` and `.max` (seconds, when any reply came).
+///
+/// The values are stamped when the run's pings are complete (the time the reference's values get
+/// on arrival), so they leave at once by POST and fire Grafolean's alerts. A run may take longer
+/// than its interval (3 packets 1 s apart on a 1 s interval): its timeout is
+/// ``PingSettings/longestRun``, and runs of one device overlap so every interval delivers.
+/// The collector brings its ICMP engine as a bot service, so the engine stops after the jobs.
 public struct PingCollector: Collector {
     /// Options beyond the reference bot's behaviour.
     public struct Options: Sendable, Hashable {
@@ -54,9 +61,26 @@ public struct PingCollector: Collector {
             guard let target = Self.target(for: configuration, logger: context.logger) else { return nil }
             let engine = self.engine
             let options = self.options
-            return CollectorJob(id: "\(configuration.entityID)", intervals: target.intervals, parameters: target) { run in
+            return CollectorJob(
+                id: "\(configuration.entityID)", intervals: target.intervals, timeout: target.settings.longestRun,
+                entityID: configuration.entityID, parameters: target
+            ) { run in
                 try await Self.ping(target, engine: engine, options: options, run: run)
             }
+        }
+    }
+
+    /// The ICMP engine's I/O loop, which the jobs share.
+    public func services(context: ServicesContext) -> [any Service] {
+        [EngineService(engine: engine)]
+    }
+
+    /// Runs the engine until the bot shuts down (after its jobs have stopped).
+    struct EngineService: Service {
+        let engine: ICMPEchoEngine
+
+        func run() async throws {
+            try await cancelWhenGracefulShutdown { try await engine.run() }
         }
     }
 
@@ -86,10 +110,10 @@ public struct PingCollector: Collector {
 
     /// One run: ping, then send the reference series in one batch.
     static func ping(_ target: Target, engine: ICMPEchoEngine, options: Options, run: JobRun) async throws {
-        let time = run.clock.now
         let results = try await engine.ping(
             target.address, count: target.settings.packets, spacing: .seconds(target.settings.spacing),
             timeout: .seconds(target.settings.timeout), retries: target.settings.retries)
+        let time = run.clock.now
         let values = Self.values(for: results, entityID: target.entityID, time: time, options: options)
         await run.send(values, account: target.accountID)
         let replies = results.filter(\.isReplied).count
@@ -104,7 +128,7 @@ public struct PingCollector: Collector {
         for result in results {
             values.append(MeasuredValue(path: "\(prefix).p\(result.index).ok", value: result.isReplied ? 1 : 0, time: time))
             if let rtt = result.roundTripTime {
-                let seconds = Double(rtt.components.seconds) + Double(rtt.components.attoseconds) / 1e18
+                let seconds = rtt.inSeconds
                 rtts.append(seconds)
                 values.append(MeasuredValue(path: "\(prefix).p\(result.index).rtt", value: seconds, time: time))
             }

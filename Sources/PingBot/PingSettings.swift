@@ -9,13 +9,14 @@ public struct PingSettings: Sendable, Hashable {
     public var packets: Int
     /// Seconds between requests (`sleep_packets`, default 1.0, 0 to 60).
     public var spacing: Double
-    /// Seconds to wait for each reply (`timeout`, default 1.0, above 0 up to 60).
+    /// Seconds to wait for each reply (`timeout`, above 0 up to 60; default 2.0 when the key is
+    /// missing, as in the reference bot; the web UI's form fills in 1.0).
     public var timeout: Double
     /// Extra tries for a lost packet (`retry`, default 0, 0 to 10).
     public var retries: Int
 
     /// Creates settings.
-    public init(packets: Int = 3, spacing: Double = 1.0, timeout: Double = 1.0, retries: Int = 0) {
+    public init(packets: Int = 3, spacing: Double = 1.0, timeout: Double = 2.0, retries: Int = 0) {
         self.packets = packets
         self.spacing = spacing
         self.timeout = timeout
@@ -42,8 +43,16 @@ public struct PingSettings: Sendable, Hashable {
         }
         packets = Int(try number("n_packets", default: 3, range: 1...100, whole: true))
         spacing = try number("sleep_packets", default: 1.0, range: 0...60, whole: false)
-        timeout = try number("timeout", default: 1.0, range: 0...60, whole: false, positive: true)
+        timeout = try number("timeout", default: 2.0, range: 0...60, whole: false, positive: true)
         retries = Int(try number("retry", default: 0, range: 0...10, whole: true))
+    }
+
+    /// The longest one run can take: the spacing between the packets, every try's full timeout for
+    /// the last one, and a second of margin. A run's timeout; when it is longer than the interval,
+    /// runs of the device overlap, so every interval still delivers its result (as in the reference).
+    public var longestRun: Duration {
+        let seconds = Double(packets - 1) * spacing + timeout * Double(retries + 1) + 1
+        return .milliseconds(Int64((seconds * 1000).rounded(.up)))
     }
 
     private static func describe(_ value: JSONValue) -> String {

@@ -53,17 +53,14 @@ struct GrafoleanPingBot: AsyncParsableCommand {
             logger.critical("cannot open ICMP sockets: \(error)")
             throw ExitCode.failure
         }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await engine.run() }
-            let collector = PingCollector(engine: engine, options: options)
-            if demo {
-                try await PingDemo(collector: collector).run()
-            } else {
-                // Thousands of devices added at once should not all be polled in the same second: spread
-                // them over their interval by a stable hash of the entity id (same phase after a restart).
-                try await self.collector.run(collector) { $0.scheduler.spreadsJobs = true }
-            }
-            group.cancelAll()
+        // The collector runs the engine as its own service, under the bot's lifecycle.
+        let collector = PingCollector(engine: engine, options: options)
+        if demo {
+            try await PingDemo(collector: collector).run()
+        } else {
+            // Thousands of devices added at once should not all be polled in the same second: spread
+            // them over their interval by a stable hash of the entity id (same phase after a restart).
+            try await self.collector.run(collector) { $0.scheduler.spreadsJobs = true }
         }
     }
 }

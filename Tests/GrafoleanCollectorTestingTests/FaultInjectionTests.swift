@@ -114,13 +114,11 @@ struct FaultInjectionTests {
             let stored = try await backend.waitForValues(count: 1, timeout: .seconds(5))
             #expect(stored.map(\.path) == ["late"])
 
-            // Removing a long latency takes effect at once (the bound is loose: the machine may be busy).
-            await backend.setLatency(.seconds(5))
+            // Removing a long latency takes effect at once: a request answers long before the old latency.
+            await backend.setLatency(.seconds(600))
             await backend.setLatency(.zero)
-            let fast = clock.now
             let undelayed = try await http.get(backend, "/status/info", token: nil)
             #expect(undelayed.status == 200)
-            #expect(clock.now - fast < .seconds(4))
         }
     }
 

@@ -26,22 +26,17 @@ struct FixtureExchange: Decodable, Sendable {
     /// Made with a person's JWT (`Authorization: Bearer <jwt>`): an admin call, not a bot's.
     var isAdminCall: Bool { requestHeaders["Authorization"] == "Bearer <jwt>" }
 
-    /// Loads `shared/fixtures/grafolean-backend-exchanges.json`, found as `../shared` from the
-    /// package root (or from a directory above it, for development packages).
+    /// Loads the recorded exchanges, copied into the test target's resources from
+    /// `shared/fixtures/grafolean-backend-exchanges.json`.
     static func load() throws -> [FixtureExchange] {
-        var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()  // .../Tests/<Target>
-        for _ in 0..<6 {
-            directory.deleteLastPathComponent()
-            let candidate = directory.appendingPathComponent("shared/fixtures/grafolean-backend-exchanges.json")
-            if FileManager.default.fileExists(atPath: candidate.path) {
-                return try JSONDecoder().decode([FixtureExchange].self, from: Data(contentsOf: candidate))
-            }
+        guard let url = Bundle.module.url(forResource: "grafolean-backend-exchanges", withExtension: "json") else {
+            throw FixtureMissing()
         }
-        throw FixtureMissing()
+        return try JSONDecoder().decode([FixtureExchange].self, from: Data(contentsOf: url))
     }
 
     struct FixtureMissing: Error, CustomStringConvertible {
-        var description: String { "shared/fixtures/grafolean-backend-exchanges.json not found above \(#filePath)" }
+        var description: String { "grafolean-backend-exchanges.json is missing from the test target's resources" }
     }
 }
 

@@ -1,6 +1,6 @@
 import Foundation
 import Synchronization
-@testable import ICMPEcho
+import ICMPEcho
 
 /// Answers ICMP echo requests inside a ``TestNamespace`` from user space, in place of the
 /// namespace's kernel (which is told to ignore them), so a test decides per request whether the

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import ICMPEcho
+import ICMPEcho
 
 /// What this machine allows the tests to do; tests that need more say why they did not run.
 public enum TestEnvironment {

@@ -1,6 +1,6 @@
 import Foundation
 import Synchronization
-@testable import ICMPEcho
+import ICMPEcho
 
 /// A network namespace joined to the host by a veth pair with link-local addresses
 /// (169.254.a.b/30), created for one test and always removed afterwards.

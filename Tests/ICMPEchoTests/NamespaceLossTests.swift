@@ -62,7 +62,6 @@ struct NamespaceLossTests {
                     // Its own reply comes 300 ms after the first one's late reply.
                     let reply = try #require(try await engine.echo(to: namespace.peer, timeout: .seconds(3)))
                     #expect(reply.roundTripTime >= .milliseconds(300))
-                    #expect(reply.roundTripTime < .seconds(1))
                     let stats = engine.statistics
                     #expect(stats.lateReplies == 1)
                     #expect(stats.repliesMatched == 1)

@@ -61,7 +61,7 @@ struct PingBotEndToEndTests {
         let runtime = CollectorRuntime(settings: settings)
         let engine = try ICMPEchoEngine(configuration: .init(socketMode: .raw))
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await engine.run() }
+            // The collector runs its engine as a bot service.
             group.addTask { try await runtime.run(PingCollector(engine: engine, options: options)) }
             let result = try await body()
             group.cancelAll()

@@ -11,9 +11,18 @@ struct PingSettingsTests {
     }
 
     @Test func numbersAndDefaults() throws {
-        #expect(try PingSettings(credentialDetails: ["n_packets": 4]) == PingSettings(packets: 4, spacing: 1, timeout: 1, retries: 0))
+        // Without a timeout key the reference bot waits 2 s (the web UI's form fills in 1.0).
+        #expect(try PingSettings(credentialDetails: ["n_packets": 4]) == PingSettings(packets: 4, spacing: 1, timeout: 2, retries: 0))
         #expect(try PingSettings(credentialDetails: [:]) == PingSettings())
         #expect(try PingSettings(credentialDetails: ["timeout": "", "retry": nil]) == PingSettings())
+    }
+
+    /// The web UI's default credential (3 packets 1 s apart, 1 s timeout) may take 3 s: its runs
+    /// get 4 s, so on a 1 s interval they overlap and every second delivers (see LongRunOverlapTests).
+    @Test func aRunsTimeoutCoversItsPackets() throws {
+        let uiDefault = try PingSettings(credentialDetails: ["n_packets": "3", "sleep_packets": "1.0", "timeout": "1.0", "retry": "0"])
+        #expect(uiDefault.longestRun == .seconds(4))
+        #expect(PingSettings(packets: 2, spacing: 0.5, timeout: 1, retries: 2).longestRun == .milliseconds(4_500))
     }
 
     static let badFields: [(JSONValue, String, String)] = [

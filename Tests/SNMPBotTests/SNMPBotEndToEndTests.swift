@@ -214,7 +214,7 @@ struct SNMPBotEndToEndTests {
             #expect(job.intervals == [30, 60])
             let clock = ManualClock(now: Date())
             try await harness.withSender(client) { sender in
-                let run = JobRun(jobID: job.id, firedIntervals: [30], scheduledTime: clock.now, logger: harness.log.logger, sender: sender, clock: clock)
+                let run = JobRun(jobID: job.id, firedIntervals: [30], scheduledTime: clock.now, deadline: clock.now.addingTimeInterval(60), logger: harness.log.logger, sink: sender, clock: clock)
                 try await job.work(run)
             }
             #expect(await harness.values().map(\.path) == ["entity.\(harness.device).snmp.uptime"])

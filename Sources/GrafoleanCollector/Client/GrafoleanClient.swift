@@ -80,6 +80,8 @@ public final class GrafoleanClient: Sendable {
             response = try await httpClient.execute(request, timeout: TimeAmount(configuration.requestTimeout))
             collected = try await response.body.collect(upTo: 64 * 1024 * 1024)
         } catch {
+            // A request cut short by cancellation (shutdown, a run's timeout) is not a backend failure.
+            if error is CancellationError || Task.isCancelled { throw CancellationError() }
             throw transportError(error, endpoint: endpoint)
         }
         let status = Int(response.status.code)
@@ -121,9 +123,6 @@ public final class GrafoleanClient: Sendable {
             default:
                 break
             }
-        }
-        if error is CancellationError {
-            return GrafoleanError(code: .timeout, message: "the request was cancelled", endpoint: endpoint)
         }
         return GrafoleanError(code: .backendUnreachable, message: "cannot reach the backend at \(baseURL): \(text)", endpoint: endpoint)
     }

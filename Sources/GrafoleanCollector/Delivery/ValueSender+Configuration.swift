@@ -13,8 +13,10 @@ extension ValueSender {
         /// Random part of each retry delay, from 0 (none) to 1: a delay `d` becomes a random time in
         /// `d·(1−jitter) ... d`, so many bots do not retry in step. Default 0.5.
         public var retryJitter: Double
-        /// A value still unsent this long after it was measured goes out by PUT with its time rather
-        /// than by POST, which would stamp it with the arrival time. Default 30 s.
+        /// A value goes by POST (stamped by the backend on arrival, and firing its alerts) only if it
+        /// leaves within this delay of its measured time; a value that waited longer goes by PUT
+        /// with its measured time. So no stored time is off by more than this plus the request's
+        /// own latency. Default 1 s.
         public var freshnessLimit: Duration
         /// How long ``ValueSender/run()`` keeps delivering after a graceful shutdown began. Default 10 s.
         public var shutdownTimeout: Duration
@@ -26,7 +28,7 @@ extension ValueSender {
             initialRetryDelay: Duration = .seconds(1),
             maximumRetryDelay: Duration = .seconds(60),
             retryJitter: Double = 0.5,
-            freshnessLimit: Duration = .seconds(30),
+            freshnessLimit: Duration = .seconds(1),
             shutdownTimeout: Duration = .seconds(10)
         ) {
             self.maximumBatchSize = max(1, maximumBatchSize)
@@ -37,22 +39,6 @@ extension ValueSender {
             self.freshnessLimit = freshnessLimit
             self.shutdownTimeout = shutdownTimeout
         }
-    }
-
-    /// What became of the values given to one ``ValueSender/send(_:account:)`` call.
-    public struct Submission: Sendable, Hashable {
-        /// How many values were queued for delivery.
-        public var accepted: Int
-        /// The values refused before sending, each with the reason.
-        public var rejected: [RejectedValue]
-    }
-
-    /// A value the sender refused, and why.
-    public struct RejectedValue: Sendable, Hashable {
-        /// The value.
-        public var value: MeasuredValue
-        /// Why it was refused.
-        public var reason: String
     }
 
     /// Counts since the sender was created.

@@ -7,16 +7,18 @@ import ServiceLifecycle
 /// Delivers measured values to the backend without losing them when it hiccups.
 ///
 /// One sender serves a whole bot; every job hands it values with ``send(_:account:)``, which checks
-/// and queues them and returns at once. ``run()`` (a swift-service-lifecycle `Service`) delivers them:
+/// and queues them and returns at once. ``run()`` (a swift-service-lifecycle `Service`) delivers them
+/// through a ``ValueTransport``; each account's queue is an ``AccountDelivery`` state machine:
 ///
 /// - each value is checked with the backend's own rules first; a bad one is dropped alone (logged
 ///   with path and reason, counted), because the backend would reject its whole batch;
-/// - values go out per account in batches of at most ``Configuration/maximumBatchSize``, fresh ones
-///   by POST so that Grafolean's alerts fire;
+/// - values go out per account in batches of at most ``Configuration/maximumBatchSize``, by POST
+///   (so that Grafolean's alerts fire) only when they leave within ``Configuration/freshnessLimit``
+///   (1 s) of their measurement; anything that waited longer goes by PUT with its measured time, so
+///   no value is ever stamped with its arrival time after an outage or a long queue;
 /// - after a transient failure (unreachable, timeout, 5xx, 429) the values stay in a bounded
-///   per-account buffer and are retried with exponential backoff and jitter, by PUT with their
-///   measured time so the series stays exact after an outage (by POST, with a warning, if the bot
-///   may not PUT); a full buffer drops its oldest values, counted and logged;
+///   per-account buffer and are retried with exponential backoff and jitter, by PUT (by POST, with
+///   a warning, if the bot may not PUT); a full buffer drops its oldest values, counted and logged;
 /// - a batch the backend rejects (400) is split until the offending values are isolated, so the
 ///   good ones still land.
 ///
@@ -26,12 +28,13 @@ import ServiceLifecycle
 ///
 /// A POST whose answer is lost (a timeout after the backend stored it) is re-sent by PUT and may
 /// then appear twice, at its arrival and at its measured time; nothing is lost.
-public actor ValueSender: Service {
+public actor ValueSender: Service, ValueSink {
     let transport: any ValueTransport
     let configuration: Configuration
     let clock: any CollectorClock
     let logger: Logger
-    private var accounts: [Int: AccountQueue] = [:]
+    private var accounts: [Int: AccountDelivery] = [:]
+    private var loopWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
     private var newAccounts: AsyncStream<Int>.Continuation?
     private var idleWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
     private var nextWaiterID = 0
@@ -55,7 +58,7 @@ public actor ValueSender: Service {
     /// Counts of delivered, rejected, dropped and buffered values.
     public var statistics: Statistics {
         var statistics = statisticsCounts
-        statistics.buffered = accounts.values.reduce(0) { $0 + $1.count + $1.inFlight }
+        statistics.buffered = accounts.values.reduce(0) { $0 + $1.count }
         return statistics
     }
 
@@ -64,7 +67,7 @@ public actor ValueSender: Service {
     /// A value with an invalid path or a non-finite number is dropped, logged and counted, and
     /// listed in the result; the others are queued.
     @discardableResult
-    public func send(_ values: [MeasuredValue], account: Int) -> Submission {
+    public func send(_ values: [MeasuredValue], account: Int) -> ValueSubmission {
         var accepted: [MeasuredValue] = []
         accepted.reserveCapacity(values.count)
         var rejected: [RejectedValue] = []
@@ -98,12 +101,12 @@ public actor ValueSender: Service {
         if !accepted.isEmpty {
             enqueue(accepted, account: account)
         }
-        return Submission(accepted: accepted.count, rejected: rejected)
+        return ValueSubmission(accepted: accepted.count, rejected: rejected)
     }
 
     /// Queues values measured now, given as path → number.
     @discardableResult
-    public func send(_ values: [String: Double], account: Int, time: Date? = nil) -> Submission {
+    public func send(_ values: [String: Double], account: Int, time: Date? = nil) -> ValueSubmission {
         let time = time ?? clock.now
         return send(values.sorted { $0.key < $1.key }.map { MeasuredValue(path: $0.key, value: $0.value, time: time) }, account: account)
     }
@@ -167,35 +170,34 @@ public actor ValueSender: Service {
             logger.error("shut down with \(left) values undelivered; they are lost", metadata: ["dropped": "\(left)"])
             statisticsCounts.dropped += left
             metrics.dropped(reason: "shutdown", count: left)
-            for account in accounts.keys { accounts[account]!.removeAll() }
+            for account in accounts.keys { _ = accounts[account]!.removeAll() }
             metrics.buffered(0)
         }
         resumeIdleWaiters()
+        let final = statistics
+        logger.info("delivery stopped", metadata: ["delivered": "\(final.delivered)", "dropped": "\(final.dropped)"])
     }
 
     // MARK: - Queueing
 
     private func enqueue(_ values: [MeasuredValue], account: Int) {
         if accounts[account] == nil {
-            accounts[account] = AccountQueue()
+            accounts[account] = AccountDelivery(configuration: configuration)
             newAccounts?.yield(account)
         }
-        accounts[account]!.fresh.append(contentsOf: values)
-        trimToBound(account: account)
+        let dropped = accounts[account]!.enqueue(values)
+        if dropped > 0 { droppedForSpace(dropped, account: account) }
         metrics.buffered(statisticsBuffered)
-        accounts[account]!.wake()
+        loopWaiters.removeValue(forKey: account)?.resume()
     }
 
-    private var statisticsBuffered: Int { accounts.values.reduce(0) { $0 + $1.count } }
+    private var statisticsBuffered: Int { accounts.values.reduce(0) { $0 + $1.waiting } }
 
-    private func trimToBound(account: Int) {
-        let excess = accounts[account]!.count - configuration.maximumBufferedValuesPerAccount
-        guard excess > 0 else { return }
-        accounts[account]!.dropOldest(excess)
-        statisticsCounts.dropped += excess
-        metrics.dropped(reason: "buffer_full", count: excess)
+    private func droppedForSpace(_ count: Int, account: Int) {
+        statisticsCounts.dropped += count
+        metrics.dropped(reason: "buffer_full", count: count)
         logger.error(
-            "buffer full: dropped the \(excess) oldest values of account \(account); the backend has been unreachable too long",
+            "buffer full: dropped the \(count) oldest values of account \(account); the backend has been unreachable too long",
             metadata: ["account": "\(account)", "limit": "\(configuration.maximumBufferedValuesPerAccount)"])
     }
 
@@ -210,15 +212,14 @@ public actor ValueSender: Service {
         var logger = self.logger
         logger[metadataKey: "account"] = "\(account)"
         while true {
-            if accounts[account]!.isEmpty {
+            switch accounts[account]!.nextAction(now: clock.now) {
+            case .idle:
                 notifyIfIdle()
                 if shuttingDown { return }
                 await withCheckedContinuation { continuation in
-                    accounts[account]!.waiter = continuation
+                    loopWaiters[account] = continuation
                 }
-                continue
-            }
-            if let retryAt = accounts[account]!.retryAt, retryAt > clock.now {
+            case .wait(let retryAt):
                 // Sleep in slices of at most a second: when delivery to another account works
                 // again, the backend is back and this account's backoff ends early.
                 do {
@@ -226,146 +227,60 @@ public actor ValueSender: Service {
                 } catch {
                     return
                 }
-                continue
-            }
-            let batch = takeBatch(account: account)
-            if batch.values.isEmpty { continue }
-            accounts[account]!.inFlight = batch.values.count
-            await deliver(batch, account: account, logger: logger)
-            accounts[account]!.inFlight = 0
-            if Task.isCancelled { return }
-        }
-    }
-
-    private struct Batch {
-        var values: [MeasuredValue]
-        var resend: Bool
-    }
-
-    /// Takes the next batch: fresh values and re-sends alternate so neither starves.
-    private func takeBatch(account: Int) -> Batch {
-        let freshnessCutoff = clock.now.addingTimeInterval(-configuration.freshnessLimit.inSeconds)
-        accounts[account]!.moveStaleFreshValues(olderThan: freshnessCutoff)
-        let queue = accounts[account]!
-        let useResend: Bool
-        if queue.resend.isEmpty {
-            useResend = false
-        } else if queue.fresh.isEmpty {
-            useResend = true
-        } else {
-            useResend = !queue.lastBatchWasResend
-        }
-        let values = accounts[account]!.take(max: configuration.maximumBatchSize, fromResend: useResend)
-        accounts[account]!.lastBatchWasResend = useResend
-        return Batch(values: values, resend: useResend)
-    }
-
-    private func deliver(_ batch: Batch, account: Int, logger: Logger) async {
-        var pending: [[MeasuredValue]] = [batch.values]
-        while let values = pending.popLast() {
-            let usePut = batch.resend && !accounts[account]!.putForbidden
-            do {
-                if usePut {
-                    try await transport.put(values, account: account)
-                } else {
-                    try await transport.post(values, account: account)
-                }
-                delivered(values.count, account: account, resent: batch.resend, logger: logger)
-            } catch let error as GrafoleanError where error.code == .inputRejected {
-                if values.count > 1 {
-                    let middle = values.count / 2
-                    pending.append(Array(values[middle...]))
-                    pending.append(Array(values[..<middle]))
-                } else {
-                    statisticsCounts.rejected += 1
-                    accounts[account]!.inFlight -= 1
-                    metrics.rejected(reason: "backend")
-                    logger.error(
-                        "the backend rejected a value; dropping it",
-                        metadata: ["path": "\(values[0].path.prefix(200))", "value": "\(values[0].value)", "reason": "\(error.message)"])
-                }
-            } catch let error as GrafoleanError where error.code == .permissionDenied && usePut {
-                // Fall back to POST for this batch; remember it, so later re-sends go by POST at once.
-                do {
-                    try await transport.post(values, account: account)
-                    accounts[account]!.putForbidden = true
-                    logger.warning(
-                        "the bot may not PUT values, so values delivered late are stamped with their arrival time instead of their measured time; grant the bot PUT on accounts/\(account)/values to keep series exact after an outage")
-                    delivered(values.count, account: account, resent: false, logger: logger)
-                } catch {
-                    failed(values + pending.reversed().flatMap { $0 }, account: account, error: error, logger: logger)
-                    return
-                }
-            } catch {
-                failed(values + pending.reversed().flatMap { $0 }, account: account, error: error, logger: logger)
-                return
+            case .send(let batch):
+                let outcome = await transport.deliver(batch.values, account: account, timestamps: batch.timestamps)
+                let completion = accounts[account]!.complete(outcome, now: clock.now, random: Double.random(in: 0...1))
+                record(completion, outcome: outcome, account: account, logger: logger)
+                if Task.isCancelled { return }
             }
         }
     }
 
-    private func delivered(_ count: Int, account: Int, resent: Bool, logger: Logger) {
-        accounts[account]!.inFlight -= count
-        statisticsCounts.delivered += count
-        metrics.delivered(count)
-        if resent {
-            statisticsCounts.resent += count
-        }
-        if accounts[account]!.consecutiveFailures > 0 {
-            logger.notice("delivering again after \(accounts[account]!.consecutiveFailures) failed attempts", metadata: ["buffered": "\(accounts[account]!.count)"])
-            accounts[account]!.consecutiveFailures = 0
-            accounts[account]!.retryAt = nil
+    private func record(_ completion: AccountDelivery.Completion, outcome: DeliveryOutcome, account: Int, logger: Logger) {
+        if completion.delivered > 0 {
+            statisticsCounts.delivered += completion.delivered
+            statisticsCounts.resent += completion.deliveredWithMeasuredTime
+            metrics.delivered(completion.delivered)
+            metrics.backendReachable(true)
             // The backend answers again: accounts that backed off for an outage retry now.
-            for other in accounts.keys where accounts[other]!.backingOffForOutage {
-                accounts[other]!.retryAt = nil
+            for other in accounts.keys where other != account { accounts[other]!.endOutageBackoff() }
+        }
+        if let failures = completion.recoveredAfterFailures {
+            logger.notice("delivering again after \(failures) failed attempts", metadata: ["buffered": "\(accounts[account]!.waiting)"])
+        }
+        if let rejection = completion.rejected {
+            statisticsCounts.rejected += 1
+            metrics.rejected(reason: "backend")
+            logger.error(
+                "the backend rejected a value; dropping it",
+                metadata: ["path": "\(rejection.value.path.prefix(200))", "value": "\(rejection.value.value)", "reason": "\(rejection.reason)"])
+        }
+        if completion.learnedTimestampsNotAllowed {
+            logger.warning(
+                "the bot may not PUT values, so values delivered late are stamped with their arrival time instead of their measured time; grant the bot PUT on accounts/\(account)/values to keep series exact after an outage")
+        }
+        if completion.droppedForSpace > 0 { droppedForSpace(completion.droppedForSpace, account: account) }
+        if let delay = completion.retryDelay, case .retryLater(let reason, let isOutage) = outcome {
+            statisticsCounts.failedRequests += 1
+            metrics.failedRequest()
+            if isOutage {
+                metrics.backendReachable(false)
+                logger.warning(
+                    "delivery failed; keeping the values and retrying",
+                    metadata: ["error": "\(reason)", "buffered": "\(accounts[account]!.waiting)", "retry_in_seconds": "\(String(format: "%.1f", delay))"])
+            } else {
+                logger.error(
+                    "cannot deliver values: \(reason); keeping them and retrying",
+                    metadata: ["buffered": "\(accounts[account]!.waiting)", "retry_in_seconds": "\(Int(delay.rounded()))"])
             }
         }
-        accounts[account]!.backingOffForOutage = false
         metrics.buffered(statisticsBuffered)
-        metrics.backendReachable(true)
-    }
-
-    private func failed(_ values: [MeasuredValue], account: Int, error: any Error, logger: Logger) {
-        accounts[account]!.inFlight = 0
-        accounts[account]!.returnForResend(values)
-        trimToBound(account: account)
-        statisticsCounts.failedRequests += 1
-        metrics.failedRequest()
-        let failures = accounts[account]!.consecutiveFailures + 1
-        accounts[account]!.consecutiveFailures = failures
-        let delay = retryDelay(afterFailures: failures)
-        accounts[account]!.retryAt = clock.now.addingTimeInterval(delay)
-        let grafoleanError = error as? GrafoleanError
-        accounts[account]!.backingOffForOutage = grafoleanError?.isRetryable ?? true
-        if grafoleanError?.isRetryable == false {
-            logger.error(
-                "cannot deliver values: \(grafoleanError!.message); keeping them and retrying",
-                metadata: ["buffered": "\(accounts[account]!.count)", "retry_in_seconds": "\(Int(delay.rounded()))"])
-        } else {
-            logger.warning(
-                "delivery failed; keeping the values and retrying",
-                metadata: [
-                    "error": "\(redactingBotToken(String(describing: error)))", "buffered": "\(accounts[account]!.count)",
-                    "retry_in_seconds": "\(String(format: "%.1f", delay))",
-                ])
-        }
-        if grafoleanError?.code == .backendUnreachable || grafoleanError?.code == .timeout {
-            metrics.backendReachable(false)
-        }
-        metrics.buffered(statisticsBuffered)
-    }
-
-    /// Exponential backoff with jitter: `initial·2^(n−1)`, capped, then shortened by a random part.
-    nonisolated func retryDelay(afterFailures failures: Int) -> Double {
-        let base = configuration.initialRetryDelay.inSeconds * pow(2, Double(min(failures - 1, 30)))
-        let capped = min(base, configuration.maximumRetryDelay.inSeconds)
-        let jitter = configuration.retryJitter
-        return jitter > 0 ? capped * (1 - Double.random(in: 0...jitter)) : capped
     }
 
     // MARK: - Idle and shutdown
 
     private var isIdle: Bool {
-        accounts.values.allSatisfy { $0.isEmpty && $0.inFlight == 0 }
+        accounts.values.allSatisfy(\.isIdle)
     }
 
     private func notifyIfIdle() {
@@ -385,6 +300,7 @@ public actor ValueSender: Service {
     private func beginShutdown() {
         shuttingDown = true
         newAccounts?.finish()
-        for account in accounts.keys { accounts[account]!.wake() }
+        for waiter in loopWaiters.values { waiter.resume() }
+        loopWaiters.removeAll()
     }
 }

@@ -1,15 +1,35 @@
 import Foundation
 import NIOCore
 
-/// Where a ``ValueSender`` puts batches of values: the backend, or standard output for `--dry-run`.
+/// Where a ``ValueSender`` puts batches of values: the backend, standard output for `--dry-run`,
+/// or anything else that can say what became of a request.
 public protocol ValueTransport: Sendable {
-    /// Sends fresh values; the receiver stamps them with its clock (Grafolean's POST, which fires alerts).
-    func post(_ values: [MeasuredValue], account: Int) async throws
-    /// Sends values with their measured time (Grafolean's PUT with `t`; idempotent, no alerts).
-    func put(_ values: [MeasuredValue], account: Int) async throws
+    /// Delivers one batch for `account` (no two values share a path, or a path and time when
+    /// `timestamps` is ``ValueTimestamps/measured``) and says what became of it.
+    func deliver(_ values: [MeasuredValue], account: Int, timestamps: ValueTimestamps) async -> DeliveryOutcome
 }
 
 extension GrafoleanClient: ValueTransport {
+    /// POSTs or PUTs the batch and maps the backend's answer onto a ``DeliveryOutcome``.
+    public func deliver(_ values: [MeasuredValue], account: Int, timestamps: ValueTimestamps) async -> DeliveryOutcome {
+        do {
+            switch timestamps {
+            case .arrival: try await post(values, account: account)
+            case .measured: try await put(values, account: account)
+            }
+            return .delivered
+        } catch let error as GrafoleanError {
+            switch error.code {
+            case .inputRejected: return .rejected(reason: error.message)
+            case .permissionDenied where timestamps == .measured: return .timestampsNotAllowed(reason: error.message)
+            default: return .retryLater(reason: error.description, isOutage: error.isRetryable)
+            }
+        } catch {
+            // Cancelled (shutdown): the values stay queued.
+            return .retryLater(reason: redactingBotToken(String(describing: error)), isOutage: false)
+        }
+    }
+
     /// `POST /api/accounts/<A>/values/` with `[{"p":..,"v":..}]`.
     public func post(_ values: [MeasuredValue], account: Int) async throws {
         _ = try await request(.POST, "/accounts/\(account)/values/", body: Self.encode(values, withTime: false))
@@ -70,14 +90,10 @@ public struct JSONLinesTransport: ValueTransport {
     }
 
     /// Prints `{"account":A,"p":..,"v":..,"t":..}` per value.
-    public func post(_ values: [MeasuredValue], account: Int) async throws {
+    public func deliver(_ values: [MeasuredValue], account: Int, timestamps: ValueTimestamps) async -> DeliveryOutcome {
         for value in values {
             write("{\"account\":\(account),\"p\":\"\(value.path)\",\"v\":\(jsonNumber(value.value)),\"t\":\(jsonTimestamp(value.time))}")
         }
-    }
-
-    /// Same as ``post(_:account:)``.
-    public func put(_ values: [MeasuredValue], account: Int) async throws {
-        try await post(values, account: account)
+        return .delivered
     }
 }

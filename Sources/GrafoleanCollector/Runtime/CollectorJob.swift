@@ -16,6 +16,14 @@ public struct CollectorJob: Sendable {
     public var start: Date?
     /// What the job does, for change detection.
     public var parameters: AnySendableHashable
+    /// How long one run may take before it is cancelled; `nil`: the scheduler's
+    /// ``SchedulerOptions/runTimeout``, else the smallest interval. A collector that knows how long
+    /// its work takes (pings × spacing, SNMP timeouts × retries) says so here; a timeout longer than
+    /// the smallest interval lets runs of the job overlap (see ``SchedulerOptions``).
+    public var timeout: Duration?
+    /// The device (entity) the job belongs to, if any: a device's jobs stay together when jobs are
+    /// divided (sharding), and status reports name it.
+    public var entityID: Int?
     /// The work of one run.
     public var work: @Sendable (JobRun) async throws -> Void
 
@@ -24,12 +32,16 @@ public struct CollectorJob: Sendable {
         id: String,
         intervals: [Int],
         start: Date? = nil,
+        timeout: Duration? = nil,
+        entityID: Int? = nil,
         parameters: Parameters,
         work: @escaping @Sendable (JobRun) async throws -> Void
     ) {
         self.id = id
         self.intervals = Array(Set(intervals)).sorted()
         self.start = start
+        self.timeout = timeout
+        self.entityID = entityID
         self.parameters = AnySendableHashable(parameters)
         self.work = work
     }

@@ -44,6 +44,9 @@ public struct CollectorRuntime: Sendable {
         } catch let error as GrafoleanError {
             logger.critical("\(error.description)")
             throw ExitCode.failure
+        } catch let error as CollectorError {
+            logger.critical("\(error.description)")
+            throw ExitCode.failure
         } catch is CancellationError {
             return
         }
@@ -104,95 +107,63 @@ public struct CollectorRuntime: Sendable {
             ])
         let transport: any ValueTransport = settings.dryRun ? JSONLinesTransport(write: output) : client
         let sender = ValueSender(transport: transport, configuration: settings.sender, clock: clock, logger: logger)
+        let context = JobsContext(client: client, profile: profile, protocolName: collector.protocolName, logger: logger)
         switch settings.mode {
         case .listJobs:
-            let context = JobsContext(client: client, profile: profile, protocolName: collector.protocolName, logger: logger)
-            for job in try await collector.jobs(context: context).sorted(by: { $0.id < $1.id }) {
+            let pipeline = JobPipeline(
+                collector: collector, context: context, filter: settings.jobFilter, sink: sender, clock: clock, logger: logger,
+                observe: { _, _, _ in })
+            for job in try await pipeline.jobs().sorted(by: { $0.id < $1.id }) {
                 let intervals = job.intervals.isEmpty ? "none (not periodic)" : job.intervals.map { "\($0)s" }.joined(separator: ", ")
                 output("\(job.id)\tintervals: \(intervals)")
             }
             return true
         case .once:
-            return try await runOnce(collector, client: client, profile: profile, sender: sender, logger: logger)
+            let once = OnceRun(collector: collector, context: context, settings: settings, sink: sender, clock: clock, logger: logger)
+            try await runGroup(collector, main: once, sender: sender, health: nil, logger: logger)
+            let result = once.result
+            let statistics = await sender.statistics
+            logger.info(
+                "ran every job once",
+                metadata: [
+                    "jobs": "\(result.jobs)", "failed": "\(result.failed)", "values_delivered": "\(statistics.delivered)",
+                    "values_rejected": "\(statistics.rejected)", "values_dropped": "\(statistics.dropped)",
+                ])
+            return result.failed == 0 && statistics.dropped == 0
         case .service:
-            try await runService(collector, client: client, profile: profile, sender: sender, logger: logger)
+            let service = CollectorService(
+                collector: collector, client: client, profile: profile, sender: sender, settings: settings, clock: clock, logger: logger)
+            try await runGroup(collector, main: service, sender: sender, health: service.health, logger: logger)
+            logger.info("stopped")
             return true
         }
     }
 
-    /// `--once`: every job runs once with all its intervals fired; then the values are flushed.
-    private func runOnce<C: Collector>(
-        _ collector: C, client: GrafoleanClient, profile: BotProfile, sender: ValueSender, logger: Logger
-    ) async throws -> Bool {
-        let context = JobsContext(client: client, profile: profile, protocolName: collector.protocolName, logger: logger)
-        let jobs = try await collector.jobs(context: context)
-        let limit = max(1, settings.scheduler.maximumConcurrentRuns)
-        let clock = self.clock
-        let failures = try await withThrowingTaskGroup(of: Int.self) { group in
-            group.addTask {
-                try await sender.run()
-                return 0
-            }
-            let failures = await withTaskGroup(of: Bool.self) { runs in
-                var failures = 0
-                var iterator = jobs.makeIterator()
-                func startNext() -> Bool {
-                    guard let job = iterator.next() else { return false }
-                    runs.addTask {
-                        var jobLogger = logger
-                        jobLogger[metadataKey: "job"] = "\(job.id)"
-                        let run = JobRun(jobID: job.id, firedIntervals: job.intervals, scheduledTime: clock.now, logger: jobLogger, sender: sender, clock: clock)
-                        do {
-                            try await job.work(run)
-                            return true
-                        } catch {
-                            jobLogger.error("run failed", metadata: ["error": "\(redactingBotToken(String(describing: error)))"])
-                            return false
-                        }
-                    }
-                    return true
-                }
-                for _ in 0..<limit where !startNext() { break }
-                for await succeeded in runs {
-                    if !succeeded { failures += 1 }
-                    _ = startNext()
-                }
-                return failures
-            }
-            let left = await sender.flush(timeout: settings.sender.shutdownTimeout)
-            group.cancelAll()
-            try await group.waitForAll()
-            return failures + (left > 0 ? 1 : 0)
-        }
-        let statistics = await sender.statistics
-        logger.info(
-            "ran every job once",
-            metadata: [
-                "jobs": "\(jobs.count)", "failed": "\(failures)", "values_delivered": "\(statistics.delivered)",
-                "values_rejected": "\(statistics.rejected)", "values_dropped": "\(statistics.dropped)",
-            ])
-        return failures == 0 && statistics.dropped == 0
-    }
-
-    /// The normal mode: sender, collector and (optionally) the metrics/health endpoint in a service group.
-    private func runService<C: Collector>(
-        _ collector: C, client: GrafoleanClient, profile: BotProfile, sender: ValueSender, logger: Logger
+    /// Runs the bot's service group: the sender, the metrics endpoint (service mode), the
+    /// collector's own services, and `main` (the scheduled jobs, or `--once`).
+    ///
+    /// Graceful shutdown goes in reverse order: `main` stops starting runs and lets the ones in
+    /// flight finish, then the collector's services stop (last first), then the endpoint closes,
+    /// then the sender flushes. When `main` returns (`--once` is done) the group shuts down the same way.
+    private func runGroup<C: Collector>(
+        _ collector: C, main: some Service, sender: ValueSender, health: CollectorHealth?, logger: Logger
     ) async throws {
-        let service = CollectorService(
-            collector: collector, client: client, profile: profile, sender: sender, settings: settings, clock: clock, logger: logger)
-        // Graceful shutdown goes in reverse order: first the collector stops starting runs and lets
-        // the ones in flight finish, then the endpoint closes, then the sender flushes.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: sender)]
-        if let port = settings.metricsPort {
+        if let health, let port = settings.metricsPort {
             let observability = ObservabilityServer(
-                host: settings.metricsHost, port: port, health: service.health, registry: MetricsBootstrap.prometheusRegistry(), clock: clock,
+                host: settings.metricsHost, port: port, health: health, registry: MetricsBootstrap.prometheusRegistry(), clock: clock,
                 logger: logger)
             services.append(.init(service: observability))
         }
-        services.append(.init(service: service))
-        let group = ServiceGroup(
-            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
-        try await group.run()
-        logger.info("stopped")
+        for service in collector.services(context: ServicesContext(sink: sender, logger: logger)) {
+            services.append(.init(service: BotServiceRunner(service: service), failureTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        services.append(.init(service: main, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
+        var configuration = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+        // Runs get their grace period, then the sender its flush; beyond that (a service that
+        // ignores shutdown) everything is cancelled rather than hanging.
+        configuration.maximumGracefulShutdownDuration = settings.scheduler.shutdownGracePeriod + settings.sender.shutdownTimeout + .seconds(10)
+        try await ServiceGroup(configuration: configuration).run()
     }
 }

@@ -14,9 +14,7 @@ import ServiceLifecycle
 /// On graceful shutdown it stops refreshing and starting runs, and lets runs in flight finish up to
 /// ``SchedulerOptions/shutdownGracePeriod`` before cancelling them.
 public final class CollectorService<C: Collector>: Service {
-    let collector: C
-    let context: JobsContext
-    let sender: ValueSender
+    let pipeline: JobPipeline<C>
     let settings: CollectorSettings
     let clock: any CollectorClock
     let logger: Logger
@@ -30,14 +28,15 @@ public final class CollectorService<C: Collector>: Service {
         collector: C,
         client: GrafoleanClient,
         profile: BotProfile,
-        sender: ValueSender,
+        sender: any ValueSink,
         settings: CollectorSettings,
         clock: any CollectorClock = SystemClock(),
         logger: Logger = Logger(label: "grafolean.collector")
     ) {
-        self.collector = collector
-        self.context = JobsContext(client: client, profile: profile, protocolName: collector.protocolName, logger: logger)
-        self.sender = sender
+        let context = JobsContext(client: client, profile: profile, protocolName: collector.protocolName, logger: logger)
+        self.pipeline = JobPipeline(
+            collector: collector, context: context, filter: settings.jobFilter, sink: sender, clock: clock, logger: logger,
+            observe: { _, _, _ in })
         self.settings = settings
         self.clock = clock
         self.logger = logger
@@ -54,6 +53,7 @@ public final class CollectorService<C: Collector>: Service {
                 } onGracefulShutdown: {
                     self.scheduler.shutdown()
                 }
+                self.logger.info("jobs stopped")
             }
             group.addTask { await cancelWhenGracefulShutdown { await self.refreshLoop() } }
             group.addTask { await cancelWhenGracefulShutdown { await self.watchScheduler() } }
@@ -64,8 +64,9 @@ public final class CollectorService<C: Collector>: Service {
     /// Fetches the jobs once and hands them to the scheduler; returns the job count.
     @discardableResult
     func refresh() async throws -> Int {
-        let jobs = try await collector.jobs(context: context)
-        scheduler.update(jobs: jobs.map(scheduledJob))
+        let jobs = try await pipeline.jobs()
+        let timeout = settings.scheduler.runTimeout
+        scheduler.update(jobs: jobs.map { pipeline.scheduled($0, defaultTimeout: timeout) })
         return jobs.count
     }
 
@@ -110,19 +111,6 @@ public final class CollectorService<C: Collector>: Service {
             } catch {
                 return
             }
-        }
-    }
-
-    func scheduledJob(_ job: CollectorJob) -> ScheduledJob {
-        let sender = self.sender
-        let clock = self.clock
-        var jobLogger = logger
-        jobLogger[metadataKey: "job"] = "\(job.id)"
-        let logger = jobLogger
-        let work = job.work
-        return ScheduledJob(id: job.id, intervals: job.intervals, start: job.start, fingerprint: job.parameters) { fire in
-            try await work(
-                JobRun(jobID: fire.jobID, firedIntervals: fire.intervals, scheduledTime: fire.scheduled, logger: logger, sender: sender, clock: clock))
         }
     }
 }

@@ -38,6 +38,8 @@ public struct CollectorSettings: Sendable {
     public var unhealthyAfterFailedRefreshes: Duration
     /// The log level. Default `info`.
     public var logLevel: Logger.Level
+    /// Which of the collector's jobs this instance runs, in every mode. Default: all.
+    public var jobFilter: JobFilter = .all
 
     /// Creates settings with the defaults.
     public init(

@@ -27,6 +27,10 @@ public struct SchedulerOptions: Sendable, Hashable {
     /// The most runs of one job that may be in flight at once. A fire that finds the job at its
     /// limit is skipped (and counted and logged), unless the runs in flight have already timed
     /// out, in which case it waits for them to unwind and then runs late.
+    ///
+    /// A job whose own timeout (``CollectorJob/timeout``) is longer than its smallest interval (its run may outlast the interval,
+    /// as 3 pings 1 s apart on a 1 s interval do) may overlap up to ⌈timeout ÷ interval⌉ runs
+    /// (at most 100), so every fire starts a run and delivers, as in the reference.
     public var maximumConcurrentRunsPerJob: Int
 
     /// How long a run may take before its task is cancelled, unless the job sets its own.

@@ -12,7 +12,7 @@ extension SchedulerState {
                 waitingQueue.removeAll()
                 break
             }
-            if entry.runsInFlight >= maximumConcurrentRunsPerJob {
+            if entry.runsInFlight >= entry.runLimit {
                 kept.append(item)  // waits for a timed-out run of its job to unwind
                 continue
             }
@@ -87,11 +87,11 @@ extension SchedulerState {
             entry.waitingRun = waiting
             statistics.firesCoalesced += 1
             metrics.firesCoalesced.increment()
-        } else if entry.runsInFlight >= maximumConcurrentRunsPerJob && entry.runsUnwinding < entry.runsInFlight {
+        } else if entry.runsInFlight >= entry.runLimit && entry.runsUnwinding < entry.runsInFlight {
             statistics.firesSkippedOverlap += 1
             metrics.firesSkippedOverlap.increment()
             step.events.append(.overlapSkipped(job: entry.id, scheduled: scheduled, runsInFlight: entry.runsInFlight))
-        } else if entry.runsInFlight >= maximumConcurrentRunsPerJob || runsInFlight >= maximumConcurrentRuns {
+        } else if entry.runsInFlight >= entry.runLimit || runsInFlight >= maximumConcurrentRuns {
             nextGeneration += 1
             entry.waitingRun = WaitingRun(intervals: Set(intervals), scheduled: scheduled, token: nextGeneration)
             waitingQueue.append((slot, nextGeneration))

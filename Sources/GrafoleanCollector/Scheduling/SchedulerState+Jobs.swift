@@ -54,6 +54,9 @@ extension SchedulerState {
         return events
     }
 
+    /// The most runs of one job that a long timeout lets overlap (the reference allowed 100).
+    static var maximumOverlap: Int { 100 }
+
     private mutating func schedule(_ job: ScheduledJob, intervals: [Int64], now: Double, nowSecond: Int64) {
         let timeout = (job.timeout?.inSeconds).flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
             ?? runTimeout ?? Double(intervals[0])
@@ -89,6 +92,10 @@ extension SchedulerState {
         entry.work = job.work
         entry.grid = grid
         entry.timeout = timeout
+        // A job that says its run may outlast its interval gets enough overlap that every fire
+        // starts a run (the scheduler-wide timeout does not: it is a limit, not a promise).
+        let overlapNeeded = job.timeout == nil ? 1 : Int((timeout / Double(intervals[0])).rounded(.up))
+        entry.runLimit = max(maximumConcurrentRunsPerJob, min(overlapNeeded, Self.maximumOverlap))
         entry.generation = nextGeneration
         let next = grid.nextFire(after: nowSecond)
         entry.nextFire = next

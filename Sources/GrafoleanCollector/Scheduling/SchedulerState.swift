@@ -23,6 +23,8 @@ struct SchedulerState {
         var work: (@Sendable (FireContext) async throws -> Void)?
         var grid: ScheduleGrid?
         var timeout: Double = 0
+        /// Runs of this job that may be in flight at once (see ``SchedulerOptions/maximumConcurrentRunsPerJob``).
+        var runLimit = 1
         /// The next fire on the grid; matches exactly one valid item in the fire queue.
         var nextFire: Int64?
         /// Identifies the current schedule; heap and queue items of an older one are ignored.

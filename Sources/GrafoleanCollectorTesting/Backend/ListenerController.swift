@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import NIOCore
 import Synchronization
 
@@ -39,6 +40,7 @@ actor ListenerController {
     private let core: BackendCore
     private let logger: Logger
     private var server: Task<Void, Never>?
+    private var serverGroup: ServiceGroup?
     private(set) var port: Int
     private var isFinished = false
 
@@ -94,9 +96,12 @@ actor ListenerController {
             logger: logger
         )
         let requestedPort = port
+        // Run under a service group so that stopping can be graceful: cancelling a NIO server
+        // while it accepts a connection traps (swift-nio#2813).
+        let group = ServiceGroup(configuration: .init(services: [application], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger))
         let task = Task {
             do {
-                try await application.run()
+                try await group.run()
                 continuation.yield(.failure(CancellationError()))
             } catch {
                 continuation.yield(.failure(error))
@@ -107,6 +112,7 @@ actor ListenerController {
             switch event {
             case .success(let boundPort):
                 server = task
+                serverGroup = group
                 port = boundPort
                 logger.debug("Test backend listening on 127.0.0.1:\(boundPort)")
                 return
@@ -125,8 +131,16 @@ actor ListenerController {
     func stop() async {
         guard let server else { return }
         self.server = nil
-        server.cancel()
+        // Refuse new connections at once and let requests in flight end for a moment, then drop
+        // whatever is left, as a stopped backend would.
+        await serverGroup?.triggerGracefulShutdown()
+        serverGroup = nil
+        let deadline = Task {
+            try? await Task.sleep(for: .milliseconds(250))
+            server.cancel()
+        }
         await server.value
+        deadline.cancel()
         logger.debug("Test backend stopped listening on 127.0.0.1:\(port)")
     }
 

@@ -6,8 +6,8 @@ import Musl
 
 /// Clock readings in nanoseconds. The engine measures with `CLOCK_MONOTONIC`; `CLOCK_REALTIME` is
 /// read only to translate the kernel's receive timestamps (which are wall-clock) onto it.
-enum MonotonicTime {
-    static func now() -> Int64 { read(CLOCK_MONOTONIC) }
+package enum MonotonicTime {
+    package static func now() -> Int64 { read(CLOCK_MONOTONIC) }
 
     static func realtimeNow() -> Int64 { read(CLOCK_REALTIME) }
 
@@ -20,7 +20,7 @@ enum MonotonicTime {
 
 extension Duration {
     /// The duration in whole nanoseconds, saturating at `Int64` bounds.
-    var clampedNanoseconds: Int64 {
+    package var clampedNanoseconds: Int64 {
         let (seconds, attoseconds) = components
         let (secondsPart, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         if overflow { return seconds < 0 ? .min : .max }

@@ -9,14 +9,14 @@ import Musl
 /// The loop blocks in `poll(2)`, which must not happen on Swift's cooperative pool (it has only
 /// as many threads as cores). The thread is detached; ``ICMPEchoEngine/run()`` owns its lifetime by
 /// waiting for the body's completion signal and stopping it on cancellation.
-enum IOThread {
+package enum IOThread {
     /// Carries the body through `pthread_create`'s untyped argument.
     private final class Box: Sendable {
         let body: @Sendable () -> Void
         init(_ body: @escaping @Sendable () -> Void) { self.body = body }
     }
 
-    static func start(_ body: @escaping @Sendable () -> Void) throws(ICMPEchoError) {
+    package static func start(_ body: @escaping @Sendable () -> Void) throws(ICMPEchoError) {
         let box = Unmanaged.passRetained(Box(body))
         var thread = pthread_t()
         let result = pthread_create(&thread, nil, { argument in

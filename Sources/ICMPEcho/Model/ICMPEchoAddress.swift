@@ -95,7 +95,7 @@ public struct ICMPEchoAddress: Hashable, Sendable, CustomStringConvertible {
         storage = .v6(halves.0, halves.1)
     }
 
-    var in6Address: in6_addr {
+    package var in6Address: in6_addr {
         guard case .v6(let high, let low) = storage else { return in6_addr() }
         var address = in6_addr()
         withUnsafeMutableBytes(of: &address) { bytes in

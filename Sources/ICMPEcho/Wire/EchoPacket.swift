@@ -3,7 +3,7 @@
 /// Payload layout (after the 8-byte ICMP header): an 8-byte engine nonce, an 8-byte probe token
 /// (unique per probe within an engine), then filler up to the configured payload size. A reply is
 /// ours only when its nonce matches; it answers a probe only when its token is that probe's.
-enum EchoPacket {
+package enum EchoPacket {
     /// ICMP header: type, code, checksum, identifier, sequence.
     static let headerSize = 8
     /// Nonce and token at the start of the payload.
@@ -113,7 +113,7 @@ enum EchoPacket {
 
     /// The Internet checksum (RFC 1071) of `bytes`; 0 when computed over a message whose checksum
     /// field is correct.
-    static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt16 {
+    package static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt16 {
         var sum: UInt32 = 0
         var index = 0
         while index + 1 < bytes.count {

@@ -85,18 +85,33 @@ public struct SNMPCollector: Collector {
             let options = self.options
             let state = self.state
             jobs.append(
-                CollectorJob(id: "\(device.entityID)", intervals: device.intervals, parameters: device) { run in
+                CollectorJob(
+                    id: "\(device.entityID)", intervals: device.intervals, timeout: Self.runTimeout(intervals: device.intervals, options: options),
+                    entityID: device.entityID, parameters: device
+                ) { run in
                     try await Self.poll(device, client: client, options: options, state: state, run: run)
                 })
             guard manageable.contains(device.accountID) else { continue }
             let target = InterfacesTarget(accountID: device.accountID, entityID: device.entityID, name: device.name, target: device.target)
             let grafolean = context.client
             jobs.append(
-                CollectorJob(id: "\(device.entityID)-interfaces", intervals: [options.interfacesInterval], parameters: target) { run in
+                CollectorJob(
+                    id: "\(device.entityID)-interfaces", intervals: [options.interfacesInterval],
+                    timeout: Self.runTimeout(intervals: [options.interfacesInterval], options: options), entityID: device.entityID, parameters: target
+                ) { run in
                     try await Self.synchronizeInterfaces(target, client: client, grafolean: grafolean, options: options, state: state, run: run)
                 })
         }
         return jobs
+    }
+
+    /// How long one run may take: its smallest interval, but at least three requests that each time
+    /// out on every try (a slow agent with a large table still finishes; a run on a short interval
+    /// then overlaps the next fire instead of being cut short).
+    static func runTimeout(intervals: [Int], options: Options) -> Duration {
+        let perRequest = options.timeout * (options.retries + 1)
+        let interval = Duration.seconds(intervals.min() ?? 60)
+        return max(interval, perRequest * 3 + .seconds(1))
     }
 
     /// Whether `permissions` allow creating, changing and deleting entities of `account`.

@@ -19,14 +19,13 @@ struct ValueSenderBackoffTests {
         }
         var delivered: [(account: Int, method: String, at: Date)] { state.withLock { $0.delivered } }
 
-        func deliver(_ method: String, account: Int) throws {
-            try state.withLock { state in
-                guard state.up else { throw GrafoleanError(code: .backendUnreachable, message: "down (test)") }
-                state.delivered.append((account, method, clock.now))
+        func deliver(_ values: [MeasuredValue], account: Int, timestamps: ValueTimestamps) async -> DeliveryOutcome {
+            state.withLock { state in
+                guard state.up else { return .retryLater(reason: "down (test)", isOutage: true) }
+                state.delivered.append((account, timestamps == .measured ? "PUT" : "POST", clock.now))
+                return .delivered
             }
         }
-        func post(_ values: [MeasuredValue], account: Int) async throws { try deliver("POST", account: account) }
-        func put(_ values: [MeasuredValue], account: Int) async throws { try deliver("PUT", account: account) }
     }
 
     @Test func backoffDoublesAndASuccessElsewhereEndsIt() async throws {

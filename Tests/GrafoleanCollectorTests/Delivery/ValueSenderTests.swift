@@ -37,7 +37,8 @@ struct ValueSenderTests {
 
     @Test func freshValuesGoByPostInBoundedBatches() async throws {
         try await withBackend { fixture in
-            try await withSender(fixture.client, configuration: .init(maximumBatchSize: 500)) { sender in
+            // Batching only: a generous freshness limit, so a slow machine cannot turn a batch into a PUT.
+            try await withSender(fixture.client, configuration: .init(maximumBatchSize: 500, freshnessLimit: .seconds(600))) { sender in
                 let submission = await sender.send(values(1_200), account: fixture.account)
                 #expect(submission.accepted == 1_200)
                 #expect(await sender.flush(timeout: .seconds(10)) == 0)
@@ -177,8 +178,9 @@ struct ValueSenderTests {
         func corrupt(_ values: [MeasuredValue]) -> [MeasuredValue] {
             values.map { $0.path.hasPrefix("poison.") ? MeasuredValue(path: $0.path.replacingOccurrences(of: ".", with: " "), value: $0.value, time: $0.time) : $0 }
         }
-        func post(_ values: [MeasuredValue], account: Int) async throws { try await client.post(corrupt(values), account: account) }
-        func put(_ values: [MeasuredValue], account: Int) async throws { try await client.put(corrupt(values), account: account) }
+        func deliver(_ values: [MeasuredValue], account: Int, timestamps: ValueTimestamps) async -> DeliveryOutcome {
+            await client.deliver(corrupt(values), account: account, timestamps: timestamps)
+        }
     }
 
     @Test func rejectedBatchIsSplitSoTheGoodValuesLand() async throws {
@@ -255,15 +257,11 @@ struct ValueSenderTests {
     }
 
     @Test func backoffDoublesUpToTheCapWithJitterBelowIt() {
-        let sender = ValueSender(
-            transport: JSONLinesTransport { _ in },
-            configuration: .init(initialRetryDelay: .seconds(1), maximumRetryDelay: .seconds(60), retryJitter: 0))
-        #expect((1...8).map { sender.retryDelay(afterFailures: $0) } == [1, 2, 4, 8, 16, 32, 60, 60])
-        let jittered = ValueSender(
-            transport: JSONLinesTransport { _ in },
-            configuration: .init(initialRetryDelay: .seconds(1), maximumRetryDelay: .seconds(60), retryJitter: 0.5))
+        let delivery = AccountDelivery(configuration: .init(initialRetryDelay: .seconds(1), maximumRetryDelay: .seconds(60), retryJitter: 0))
+        #expect((1...8).map { delivery.retryDelay(afterFailures: $0, random: 0.7) } == [1, 2, 4, 8, 16, 32, 60, 60])
+        let jittered = AccountDelivery(configuration: .init(initialRetryDelay: .seconds(1), maximumRetryDelay: .seconds(60), retryJitter: 0.5))
         for _ in 0..<100 {
-            let delay = jittered.retryDelay(afterFailures: 4)
+            let delay = jittered.retryDelay(afterFailures: 4, random: Double.random(in: 0...1))
             #expect(delay >= 4 && delay <= 8)
         }
     }

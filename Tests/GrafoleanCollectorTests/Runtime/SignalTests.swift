@@ -5,7 +5,8 @@ import Testing
 
 @testable import GrafoleanCollector
 
-/// SIGTERM on the built example bot: it stops starting runs, flushes its values and exits 0.
+/// SIGTERM on the built example bot: it stops starting runs, then its own service, then flushes
+/// its values, and exits 0.
 @Suite("A built bot stops cleanly on SIGTERM", .timeLimit(.minutes(1)))
 struct SignalTests {
     /// `swift test` builds every product next to the test bundle.
@@ -38,7 +39,10 @@ struct SignalTests {
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         let exited = try #require(status, "the bot did not exit within 10 s of SIGTERM:\n\(output)")
         #expect(Subprocess.exitCode(exited) == 0, "\(output)")
-        #expect(output.contains("stopped"))
+        // The documented order: jobs, then the bot's services, then delivery.
+        let order = ["reading source started", "jobs stopped", "reading source stopped", "delivery stopped"].map { output.range(of: $0)?.lowerBound }
+        #expect(order.allSatisfy { $0 != nil }, "\(output)")
+        #expect(order.compactMap { $0 } == order.compactMap { $0 }.sorted(), "shutdown out of order:\n\(output)")
         #expect(!output.contains(bot.token))
         #expect(await backend.receivedValues(account: account).allSatisfy { $0.path.hasPrefix("entity.\(entity).myprotocol.") })
         try await backend.shutdown()

@@ -83,7 +83,7 @@ struct BotHarness {
 
     /// A hand-made run of `job` with every interval fired, measured at `clock`'s time.
     func run(_ job: CollectorJob, sender: ValueSender, clock: ManualClock) async throws {
-        let run = JobRun(jobID: job.id, firedIntervals: job.intervals, scheduledTime: clock.now, logger: log.logger, sender: sender, clock: clock)
+        let run = JobRun(jobID: job.id, firedIntervals: job.intervals, scheduledTime: clock.now, deadline: clock.now.addingTimeInterval(60), logger: log.logger, sink: sender, clock: clock)
         try await job.work(run)
     }
 

@@ -1,0 +1,15 @@
+import Logging
+
+/// What a ``Collector`` gets to make its services: where values go, and a logger.
+public struct ServicesContext: Sendable {
+    /// Where values go (the bot's sender), for a service that receives pushed data.
+    public let sink: any ValueSink
+    /// A logger for the services.
+    public let logger: Logger
+
+    /// Creates a context.
+    public init(sink: any ValueSink, logger: Logger) {
+        self.sink = sink
+        self.logger = logger
+    }
+}
