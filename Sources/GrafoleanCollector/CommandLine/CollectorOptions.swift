@@ -63,6 +63,18 @@ public struct CollectorOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("ca-certificates"), help: "PEM file of CA certificates to trust for an https backend (env: CA_CERTIFICATES_FILE).")
     public var caCertificates: String?
 
+    /// `--state-directory` / `STATE_DIRECTORY`.
+    @Option(name: .customLong("state-directory"), help: "Keep undelivered values here, on disk, across outages and restarts (env: STATE_DIRECTORY, as systemd's StateDirectory= sets it; default: memory only).")
+    public var stateDirectory: String?
+
+    /// `--spool-max-bytes` / `SPOOL_MAX_BYTES`.
+    @Option(name: .customLong("spool-max-bytes"), help: "Most bytes the spooled values may take; the oldest go first beyond it (env: SPOOL_MAX_BYTES; default 134217728).")
+    public var spoolMaxBytes: Int?
+
+    /// `--spool-sync` / `SPOOL_SYNC`.
+    @Option(name: .customLong("spool-sync"), help: "normal (survives a crash of the bot) or full (also a power loss; slower) (env: SPOOL_SYNC; default normal).")
+    public var spoolSync: String?
+
     /// Creates the options with nothing set.
     public init() {}
 
@@ -115,6 +127,17 @@ public struct CollectorOptions: ParsableArguments, Sendable {
             settings.scheduler.maximumConcurrentRuns = limit
         }
         settings.caCertificatesFile = value(caCertificates, "CA_CERTIFICATES_FILE")
+        // systemd may list several directories, separated by colons: the first is the bot's.
+        settings.stateDirectory = value(stateDirectory, "STATE_DIRECTORY").flatMap { $0.split(separator: ":").first.map(String.init) }
+        if let bytes = try integer(spoolMaxBytes, "SPOOL_MAX_BYTES", "spool-max-bytes", range: (1 << 20)...(1 << 50)) {
+            settings.sender.maximumSpoolBytes = bytes
+        }
+        if let sync = value(spoolSync, "SPOOL_SYNC") {
+            guard let policy = SpoolSyncPolicy(rawValue: sync.lowercased()) else {
+                throw ValidationError("--spool-sync / SPOOL_SYNC must be normal or full, not '\(sync)'")
+            }
+            settings.sender.spoolSync = policy
+        }
         return settings
     }
 

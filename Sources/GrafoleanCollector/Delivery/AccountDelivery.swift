@@ -15,10 +15,17 @@ import Foundation
 /// - a transient failure puts the values back in front and backs off exponentially with jitter;
 /// - the buffer is bounded: beyond it the oldest values go first.
 struct AccountDelivery {
+    /// A value waiting, with its row in the spool (`nil` without a spool).
+    struct Queued: Sendable, Hashable {
+        var value: MeasuredValue
+        var spoolID: Int64?
+    }
+
     /// One request's worth of values.
     struct Batch: Sendable, Hashable {
-        var values: [MeasuredValue]
+        var items: [Queued]
         var timestamps: ValueTimestamps
+        var values: [MeasuredValue] { items.map(\.value) }
     }
 
     /// What the sender should do next for this account.
@@ -39,6 +46,8 @@ struct AccountDelivery {
         var deliveredWithMeasuredTime = 0
         /// A value the receiver refused on its own, with the receiver's reason: dropped.
         var rejected: RejectedValue?
+        /// Spool rows that are done with (delivered, or rejected for good): to delete.
+        var finishedSpoolIDs: [Int64] = []
         /// The receiver just said it takes no measured times from this bot.
         var learnedTimestampsNotAllowed = false
         /// The request failed; the next try is after this many seconds.
@@ -51,9 +60,9 @@ struct AccountDelivery {
 
     let configuration: ValueSender.Configuration
     /// Values not tried yet, oldest first: they go by arrival time while fresh.
-    private(set) var fresh: Deque<MeasuredValue> = []
+    private(set) var fresh: Deque<Queued> = []
     /// Values that failed once or waited too long, oldest first: they go with their measured time.
-    private(set) var resend: Deque<MeasuredValue> = []
+    private(set) var resend: Deque<Queued> = []
     /// Halves of a rejected batch still to send; the last one goes next.
     private(set) var splits: [Batch] = []
     /// The request in flight.
@@ -67,22 +76,91 @@ struct AccountDelivery {
     /// The receiver refused measured times: re-sends go with arrival times.
     private(set) var timestampsNotAllowed = false
     private var lastBatchWasResend = false
+    /// Values of this account that are in the spool but not in memory (memory was full): the
+    /// newest ones, with ids above ``lastAdmittedID``.
+    private(set) var onDiskOnly = 0
+    /// The highest spool id taken into memory.
+    private(set) var lastAdmittedID: Int64 = 0
 
     init(configuration: ValueSender.Configuration) {
         self.configuration = configuration
     }
 
     /// Values waiting, in flight included.
-    var count: Int { fresh.count + resend.count + splits.reduce(0) { $0 + $1.values.count } + (inFlight?.values.count ?? 0) }
-    /// Values waiting, in flight excluded.
-    var waiting: Int { fresh.count + resend.count + splits.reduce(0) { $0 + $1.values.count } }
+    var count: Int { inMemory }
+    /// Values in memory: waiting and in flight.
+    var inMemory: Int { fresh.count + resend.count + splits.reduce(0) { $0 + $1.items.count } + (inFlight?.items.count ?? 0) + reserved }
+    /// Values waiting, in flight excluded, on disk included.
+    var waiting: Int { fresh.count + resend.count + splits.reduce(0) { $0 + $1.items.count } + onDiskOnly }
     /// Nothing waits and nothing is in flight.
-    var isIdle: Bool { inFlight == nil && fresh.isEmpty && resend.isEmpty && splits.isEmpty }
+    var isIdle: Bool { inFlight == nil && fresh.isEmpty && resend.isEmpty && splits.isEmpty && onDiskOnly == 0 && reserved == 0 }
+    /// Everything not yet delivered: waiting, in flight, being written.
+    var pending: Int { waiting + (inFlight?.items.count ?? 0) + reserved }
+    /// Values being written to the spool that will then be taken into memory.
+    private(set) var reserved = 0
 
-    /// Queues values; returns how many of the oldest were dropped to stay within the bound.
+    /// Queues values (without a spool); returns how many of the oldest were dropped to stay within the bound.
     mutating func enqueue(_ values: [MeasuredValue]) -> Int {
-        fresh.append(contentsOf: values)
+        fresh.append(contentsOf: values.map { Queued(value: $0, spoolID: nil) })
         return trimToBound()
+    }
+
+    // MARK: - With a spool
+
+    /// Decides, before `count` values are written to the spool, whether they will also wait in
+    /// memory (`true`, room reserved) or only on disk until memory has room (`false`). Values
+    /// stay in spool order: once some wait on disk only, later ones do too.
+    mutating func reserve(_ count: Int) -> Bool {
+        guard onDiskOnly == 0, inMemory + count <= configuration.maximumBufferedValuesPerAccount else {
+            onDiskOnly += count
+            return false
+        }
+        reserved += count
+        return true
+    }
+
+    /// Takes reserved values into memory once the spool has given them ids.
+    mutating func admit(_ values: [MeasuredValue], ids: [Int64]) {
+        reserved -= values.count
+        fresh.append(contentsOf: zip(values, ids).map { Queued(value: $0, spoolID: $1) })
+        if let last = ids.last { lastAdmittedID = max(lastAdmittedID, last) }
+    }
+
+    /// The spool could not take values: forget the decision made for them.
+    mutating func cancelReservation(_ count: Int, admitted: Bool) {
+        if admitted { reserved -= count } else { onDiskOnly = max(0, onDiskOnly - count) }
+    }
+
+    /// Values found in the spool at start (nothing of them is in memory yet).
+    mutating func restore(onDisk count: Int) {
+        onDiskOnly += count
+    }
+
+    /// How many values to load from the spool now: some wait on disk only, and memory has room.
+    var valuesToLoad: Int {
+        guard onDiskOnly > 0 else { return 0 }
+        let room = configuration.maximumBufferedValuesPerAccount - inMemory
+        return room >= configuration.maximumBufferedValuesPerAccount / 2 || room >= onDiskOnly ? min(room, onDiskOnly) : 0
+    }
+
+    /// Takes values loaded from the spool into memory. They waited: they go with their measured times.
+    mutating func load(_ rows: [(id: Int64, value: MeasuredValue)], requested: Int) {
+        resend.append(contentsOf: rows.map { Queued(value: $0.value, spoolID: $0.id) })
+        if let last = rows.last { lastAdmittedID = max(lastAdmittedID, last.id) }
+        // Fewer than asked: the spool has no more (some were dropped meanwhile).
+        onDiskOnly = rows.count < requested ? 0 : max(0, onDiskOnly - rows.count)
+    }
+
+    /// The spool dropped its oldest values, through `id`, of which `count` were this account's:
+    /// forget them here too; returns how many were in memory.
+    mutating func spoolDropped(throughID id: Int64, count: Int) -> Int {
+        let before = fresh.count + resend.count + splits.reduce(0) { $0 + $1.items.count }
+        fresh.removeAll { ($0.spoolID ?? .max) <= id }
+        resend.removeAll { ($0.spoolID ?? .max) <= id }
+        splits = splits.map { Batch(items: $0.items.filter { ($0.spoolID ?? .max) > id }, timestamps: $0.timestamps) }.filter { !$0.items.isEmpty }
+        let inMemory = before - (fresh.count + resend.count + splits.reduce(0) { $0 + $1.items.count })
+        if id > lastAdmittedID { onDiskOnly = max(0, onDiskOnly - (count - inMemory)) }
+        return inMemory
     }
 
     /// Decides the next step at `now`. After ``Action/send(_:)`` the batch is in flight until
@@ -98,8 +176,8 @@ struct AccountDelivery {
         moveStaleFreshValues(olderThan: now.addingTimeInterval(-configuration.freshnessLimit.inSeconds))
         let useResend = resend.isEmpty ? false : (fresh.isEmpty ? true : !lastBatchWasResend)
         lastBatchWasResend = useResend
-        let values = take(max: configuration.maximumBatchSize, fromResend: useResend)
-        let batch = Batch(values: values, timestamps: useResend && !timestampsNotAllowed ? .measured : .arrival)
+        let items = take(max: configuration.maximumBatchSize, fromResend: useResend)
+        let batch = Batch(items: items, timestamps: useResend && !timestampsNotAllowed ? .measured : .arrival)
         inFlight = batch
         return .send(batch)
     }
@@ -111,27 +189,29 @@ struct AccountDelivery {
         var completion = Completion()
         switch outcome {
         case .delivered:
-            completion.delivered = batch.values.count
-            if batch.timestamps == .measured { completion.deliveredWithMeasuredTime = batch.values.count }
+            completion.delivered = batch.items.count
+            completion.finishedSpoolIDs = batch.items.compactMap(\.spoolID)
+            if batch.timestamps == .measured { completion.deliveredWithMeasuredTime = batch.items.count }
             if consecutiveFailures > 0 { completion.recoveredAfterFailures = consecutiveFailures }
             consecutiveFailures = 0
             retryAt = nil
             backingOffForOutage = false
         case .rejected(let reason):
-            if batch.values.count > 1 {
-                let middle = batch.values.count / 2
-                splits.append(Batch(values: Array(batch.values[middle...]), timestamps: batch.timestamps))
-                splits.append(Batch(values: Array(batch.values[..<middle]), timestamps: batch.timestamps))
-            } else if let value = batch.values.first {
-                completion.rejected = RejectedValue(value: value, reason: reason)
+            if batch.items.count > 1 {
+                let middle = batch.items.count / 2
+                splits.append(Batch(items: Array(batch.items[middle...]), timestamps: batch.timestamps))
+                splits.append(Batch(items: Array(batch.items[..<middle]), timestamps: batch.timestamps))
+            } else if let item = batch.items.first {
+                completion.rejected = RejectedValue(value: item.value, reason: reason)
+                completion.finishedSpoolIDs = item.spoolID.map { [$0] } ?? []
             }
         case .timestampsNotAllowed:
             completion.learnedTimestampsNotAllowed = !timestampsNotAllowed
             timestampsNotAllowed = true
-            splits.append(Batch(values: batch.values, timestamps: .arrival))
+            splits.append(Batch(items: batch.items, timestamps: .arrival))
         case .retryLater(_, let isOutage):
             // The batch and any halves still to send go back in front, oldest first.
-            let returned = batch.values + splits.reversed().flatMap(\.values)
+            let returned = batch.items + splits.reversed().flatMap(\.items)
             splits.removeAll()
             resend.insert(contentsOf: returned, at: 0)
             completion.droppedForSpace = trimToBound()
@@ -155,6 +235,7 @@ struct AccountDelivery {
         fresh.removeAll()
         resend.removeAll()
         splits.removeAll()
+        onDiskOnly = 0
         return removed
     }
 
@@ -169,7 +250,7 @@ struct AccountDelivery {
 
     /// Drops the oldest values beyond the bound: re-sends first (they are older), then fresh ones.
     private mutating func trimToBound() -> Int {
-        let excess = fresh.count + resend.count - configuration.maximumBufferedValuesPerAccount
+        let excess = fresh.count + resend.count + reserved - configuration.maximumBufferedValuesPerAccount
         guard excess > 0 else { return 0 }
         let fromResend = min(excess, resend.count)
         resend.removeFirst(fromResend)
@@ -179,7 +260,7 @@ struct AccountDelivery {
 
     /// Moves fresh values measured before `cutoff` to the re-sends: by POST they would be mis-stamped.
     private mutating func moveStaleFreshValues(olderThan cutoff: Date) {
-        while let value = fresh.first, value.time < cutoff {
+        while let item = fresh.first, item.value.time < cutoff {
             resend.append(fresh.removeFirst())
         }
     }
@@ -187,21 +268,21 @@ struct AccountDelivery {
     /// Takes up to `max` values for one request, never two with the same series key (path for
     /// arrival times; path and time for measured ones), because the backend fails a whole batch
     /// that repeats one. Skipped values keep their place.
-    private mutating func take(max: Int, fromResend: Bool) -> [MeasuredValue] {
-        var batch: [MeasuredValue] = []
-        var skipped: [MeasuredValue] = []
+    private mutating func take(max: Int, fromResend: Bool) -> [Queued] {
+        var batch: [Queued] = []
+        var skipped: [Queued] = []
         if fromResend {
             batch.reserveCapacity(Swift.min(max, resend.count))
             var keys = Set<PathAndTime>()
-            while batch.count < max, let value = resend.popFirst() {
-                if keys.insert(PathAndTime(path: value.path, time: value.time)).inserted { batch.append(value) } else { skipped.append(value) }
+            while batch.count < max, let item = resend.popFirst() {
+                if keys.insert(PathAndTime(path: item.value.path, time: item.value.time)).inserted { batch.append(item) } else { skipped.append(item) }
             }
             resend.insert(contentsOf: skipped, at: 0)
         } else {
             batch.reserveCapacity(Swift.min(max, fresh.count))
             var paths = Set<String>()
-            while batch.count < max, let value = fresh.popFirst() {
-                if paths.insert(value.path).inserted { batch.append(value) } else { skipped.append(value) }
+            while batch.count < max, let item = fresh.popFirst() {
+                if paths.insert(item.value.path).inserted { batch.append(item) } else { skipped.append(item) }
             }
             fresh.insert(contentsOf: skipped, at: 0)
         }

@@ -20,6 +20,11 @@ extension ValueSender {
         public var freshnessLimit: Duration
         /// How long ``ValueSender/run()`` keeps delivering after a graceful shutdown began. Default 10 s.
         public var shutdownTimeout: Duration
+        /// With a state directory: the most bytes the spool's values may take on disk; beyond it the
+        /// oldest values are dropped, counted and logged. Default 128 MiB (about 1.5 million values).
+        public var maximumSpoolBytes: Int
+        /// With a state directory: when spooled values reach the disk itself. Default ``SpoolSyncPolicy/normal``.
+        public var spoolSync: SpoolSyncPolicy
 
         /// Creates a configuration with the defaults.
         public init(
@@ -29,7 +34,9 @@ extension ValueSender {
             maximumRetryDelay: Duration = .seconds(60),
             retryJitter: Double = 0.5,
             freshnessLimit: Duration = .seconds(1),
-            shutdownTimeout: Duration = .seconds(10)
+            shutdownTimeout: Duration = .seconds(10),
+            maximumSpoolBytes: Int = 128 << 20,
+            spoolSync: SpoolSyncPolicy = .normal
         ) {
             self.maximumBatchSize = max(1, maximumBatchSize)
             self.maximumBufferedValuesPerAccount = max(1, maximumBufferedValuesPerAccount)
@@ -38,6 +45,8 @@ extension ValueSender {
             self.retryJitter = min(1, max(0, retryJitter))
             self.freshnessLimit = freshnessLimit
             self.shutdownTimeout = shutdownTimeout
+            self.maximumSpoolBytes = max(1 << 20, maximumSpoolBytes)
+            self.spoolSync = spoolSync
         }
     }
 
@@ -55,5 +64,9 @@ extension ValueSender {
         public var resent = 0
         /// Requests that failed and will be retried.
         public var failedRequests = 0
+        /// Of the values waiting, those kept on disk (all of them with a state directory).
+        public var spooled = 0
+        /// Values found in the spool at start and delivered (or waiting) since.
+        public var replayed = 0
     }
 }

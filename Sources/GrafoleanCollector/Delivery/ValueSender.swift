@@ -41,8 +41,15 @@ public actor ValueSender: Service, ValueSink {
     private var statisticsCounts = Statistics()
     private var shuttingDown = false
     private let metrics = SenderMetrics()
+    /// The durable copy of every waiting value; `nil` without a state directory.
+    private let spool: ValueSpool?
+    /// Writing to the spool failed (a full disk): memory only until this time, then try again.
+    private var spoolWritesPausedUntil: Date?
+    private var appendsSinceBoundCheck = 0
+    private var spoolLoads: Set<Int> = []
 
-    /// Creates a sender that delivers through `transport` (usually a ``GrafoleanClient``).
+    /// Creates a sender that delivers through `transport` (usually a ``GrafoleanClient``), keeping
+    /// waiting values in memory only.
     public init(
         transport: any ValueTransport,
         configuration: Configuration = Configuration(),
@@ -53,21 +60,64 @@ public actor ValueSender: Service, ValueSink {
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
+        self.spool = nil
+    }
+
+    /// Creates a sender whose waiting values are also kept in a spool, starting with what the
+    /// spool held (delivered first, with their measured times).
+    init(
+        transport: any ValueTransport, configuration: Configuration, spool: ValueSpool, inventory: ValueSpool.Inventory,
+        clock: any CollectorClock, logger: Logger
+    ) {
+        self.transport = transport
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+        self.spool = spool
+        var accounts: [Int: AccountDelivery] = [:]
+        for (account, count) in inventory.counts where count > 0 {
+            var delivery = AccountDelivery(configuration: configuration)
+            delivery.restore(onDisk: count)
+            accounts[account] = delivery
+        }
+        self.accounts = accounts
+        let total = inventory.counts.values.reduce(0, +)
+        if total > 0 {
+            statisticsCounts.replayed = total
+            metrics.replayed(total)
+            logger.notice(
+                "delivering \(total) values kept in the spool from before the restart, with their measured times",
+                metadata: ["spool": "\(spool.path)", "accounts": "\(inventory.counts.count)"])
+        }
+    }
+
+    /// Opens the spool in `directory` and creates a sender on it.
+    ///
+    /// - Throws: ``SpoolError`` naming the directory when it cannot be used.
+    static func opening(
+        stateDirectory directory: String, transport: any ValueTransport, configuration: Configuration, clock: any CollectorClock, logger: Logger
+    ) async throws -> ValueSender {
+        let (spool, inventory) = try await ValueSpool.open(directory: directory, sync: configuration.spoolSync, logger: logger)
+        return ValueSender(transport: transport, configuration: configuration, spool: spool, inventory: inventory, clock: clock, logger: logger)
     }
 
     /// Counts of delivered, rejected, dropped and buffered values.
     public var statistics: Statistics {
         var statistics = statisticsCounts
-        statistics.buffered = accounts.values.reduce(0) { $0 + $1.count }
+        statistics.buffered = accounts.values.reduce(0) { $0 + $1.pending }
+        statistics.spooled = spool == nil ? 0 : statistics.buffered
         return statistics
     }
+
+    /// Whether waiting values are kept on disk.
+    public var isSpooling: Bool { spool != nil }
 
     /// Checks `values` and queues the good ones for delivery to `account`; returns at once.
     ///
     /// A value with an invalid path or a non-finite number is dropped, logged and counted, and
     /// listed in the result; the others are queued.
     @discardableResult
-    public func send(_ values: [MeasuredValue], account: Int) -> ValueSubmission {
+    public func send(_ values: [MeasuredValue], account: Int) async -> ValueSubmission {
         var accepted: [MeasuredValue] = []
         accepted.reserveCapacity(values.count)
         var rejected: [RejectedValue] = []
@@ -99,16 +149,16 @@ public actor ValueSender: Service, ValueSink {
             }
         }
         if !accepted.isEmpty {
-            enqueue(accepted, account: account)
+            await enqueue(accepted, account: account)
         }
         return ValueSubmission(accepted: accepted.count, rejected: rejected)
     }
 
     /// Queues values measured now, given as path → number.
     @discardableResult
-    public func send(_ values: [String: Double], account: Int, time: Date? = nil) -> ValueSubmission {
+    public func send(_ values: [String: Double], account: Int, time: Date? = nil) async -> ValueSubmission {
         let time = time ?? clock.now
-        return send(values.sorted { $0.key < $1.key }.map { MeasuredValue(path: $0.key, value: $0.value, time: time) }, account: account)
+        return await send(values.sorted { $0.key < $1.key }.map { MeasuredValue(path: $0.key, value: $0.value, time: time) }, account: account)
     }
 
     /// Waits until every value queued so far has been delivered or given up, or `timeout` passed.
@@ -166,7 +216,9 @@ public actor ValueSender: Service, ValueSink {
             group.cancelAll()
         }
         let left = statistics.buffered
-        if left > 0 {
+        if left > 0, let spool {
+            logger.notice("\(left) values are still waiting; they stay in the spool and go out at the next start", metadata: ["spool": "\(spool.path)"])
+        } else if left > 0 {
             logger.error("shut down with \(left) values undelivered; they are lost", metadata: ["dropped": "\(left)"])
             statisticsCounts.dropped += left
             metrics.dropped(reason: "shutdown", count: left)
@@ -174,16 +226,42 @@ public actor ValueSender: Service, ValueSink {
             metrics.buffered(0)
         }
         resumeIdleWaiters()
+        await spool?.close()
         let final = statistics
         logger.info("delivery stopped", metadata: ["delivered": "\(final.delivered)", "dropped": "\(final.dropped)"])
     }
 
     // MARK: - Queueing
 
-    private func enqueue(_ values: [MeasuredValue], account: Int) {
+    private func enqueue(_ values: [MeasuredValue], account: Int) async {
         if accounts[account] == nil {
             accounts[account] = AccountDelivery(configuration: configuration)
             newAccounts?.yield(account)
+        }
+        if let spool, spoolWritesPausedUntil.map({ clock.now >= $0 }) ?? true {
+            // Decided and submitted without a suspension in between, so spool ids follow decisions.
+            let admitted = accounts[account]!.reserve(values.count)
+            let appending = spool.append(values, account: account)
+            do {
+                let ids = try await appending.get()
+                spoolWritesPausedUntil = nil
+                if admitted { accounts[account]!.admit(values, ids: ids) }
+                appendsSinceBoundCheck += 1
+                if appendsSinceBoundCheck >= 200 {
+                    appendsSinceBoundCheck = 0
+                    await enforceSpoolBound()
+                }
+                metrics.buffered(statisticsBuffered)
+                loopWaiters.removeValue(forKey: account)?.resume()
+                return
+            } catch {
+                accounts[account]!.cancelReservation(values.count, admitted: admitted)
+                spoolWritesPausedUntil = clock.now.addingTimeInterval(60)
+                logger.warning(
+                    "cannot write to the spool (\(error)); keeping new values in memory only for a minute: a restart meanwhile loses them",
+                    metadata: ["spool": "\(spool.path)"])
+                metrics.spoolWriteFailed()
+            }
         }
         let dropped = accounts[account]!.enqueue(values)
         if dropped > 0 { droppedForSpace(dropped, account: account) }
@@ -191,7 +269,51 @@ public actor ValueSender: Service, ValueSink {
         loopWaiters.removeValue(forKey: account)?.resume()
     }
 
-    private var statisticsBuffered: Int { accounts.values.reduce(0) { $0 + $1.waiting } }
+    /// Keeps the spool within its size: the oldest values go first, counted and logged.
+    private func enforceSpoolBound() async {
+        guard let spool else { return }
+        do {
+            let used = try await spool.usedBytes().get()
+            metrics.spoolBytes(used)
+            let limit = configuration.maximumSpoolBytes
+            guard used > limit else { return }
+            let total = accounts.values.reduce(0) { $0 + $1.pending }
+            // Drop a tenth beyond the excess so that this does not run at every append.
+            let share = min(1, Double(used - limit) / Double(used) + 0.1)
+            let count = max(1, Int(Double(total) * share))
+            let (perAccount, through) = try await spool.dropOldest(count).get()
+            var dropped = 0
+            for (account, lost) in perAccount {
+                _ = accounts[account]?.spoolDropped(throughID: through, count: lost)
+                dropped += lost
+            }
+            statisticsCounts.dropped += dropped
+            metrics.dropped(reason: "spool_full", count: dropped)
+            logger.error(
+                "spool full: dropped the \(dropped) oldest values; the backend has been unreachable too long",
+                metadata: ["limit_bytes": "\(limit)", "used_bytes": "\(used)"])
+        } catch {
+            logger.warning("cannot check the spool's size: \(error)")
+        }
+    }
+
+    /// Takes values that wait on disk only into memory, when memory has room.
+    private func loadFromSpool(account: Int) async {
+        guard let spool, !spoolLoads.contains(account) else { return }
+        let wanted = accounts[account]!.valuesToLoad
+        guard wanted > 0 else { return }
+        spoolLoads.insert(account)
+        defer { spoolLoads.remove(account) }
+        do {
+            let rows = try await spool.load(account: account, after: accounts[account]!.lastAdmittedID, limit: wanted).get()
+            accounts[account]!.load(rows.map { ($0.id, $0.value) }, requested: wanted)
+        } catch {
+            logger.error("cannot read the spool: \(error); retrying", metadata: ["spool": "\(spool.path)"])
+            try? await clock.sleep(seconds: 1)
+        }
+    }
+
+    private var statisticsBuffered: Int { accounts.values.reduce(0) { $0 + $1.pending } }
 
     private func droppedForSpace(_ count: Int, account: Int) {
         statisticsCounts.dropped += count
@@ -212,6 +334,7 @@ public actor ValueSender: Service, ValueSink {
         var logger = self.logger
         logger[metadataKey: "account"] = "\(account)"
         while true {
+            if accounts[account]!.valuesToLoad > 0 { await loadFromSpool(account: account) }
             switch accounts[account]!.nextAction(now: clock.now) {
             case .idle:
                 notifyIfIdle()
@@ -237,6 +360,12 @@ public actor ValueSender: Service, ValueSink {
     }
 
     private func record(_ completion: AccountDelivery.Completion, outcome: DeliveryOutcome, account: Int, logger: Logger) {
+        if let spool, !completion.finishedSpoolIDs.isEmpty {
+            // Not awaited: a deletion lost in a crash only means a harmless re-send by PUT.
+            spool.remove(completion.finishedSpoolIDs).whenFailure { [logger] error in
+                logger.warning("cannot delete delivered values from the spool: \(error)")
+            }
+        }
         if completion.delivered > 0 {
             statisticsCounts.delivered += completion.delivered
             statisticsCounts.resent += completion.deliveredWithMeasuredTime

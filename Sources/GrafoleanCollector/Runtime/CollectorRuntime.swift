@@ -47,6 +47,9 @@ public struct CollectorRuntime: Sendable {
         } catch let error as CollectorError {
             logger.critical("\(error.description)")
             throw ExitCode.failure
+        } catch let error as SpoolError {
+            logger.critical("\(error.description)")
+            throw ExitCode.failure
         } catch is CancellationError {
             return
         }
@@ -106,7 +109,17 @@ public struct CollectorRuntime: Sendable {
                 "kind": "\(profile.isSystemwide ? "systemwide" : "account \(profile.tiedToAccount ?? 0)")",
             ])
         let transport: any ValueTransport = settings.dryRun ? JSONLinesTransport(write: output) : client
-        let sender = ValueSender(transport: transport, configuration: settings.sender, clock: clock, logger: logger)
+        let sender: ValueSender
+        if let directory = settings.stateDirectory, !settings.dryRun, settings.mode != .listJobs {
+            sender = try await ValueSender.opening(stateDirectory: directory, transport: transport, configuration: settings.sender, clock: clock, logger: logger)
+            logger.info("keeping undelivered values in the spool", metadata: ["directory": "\(directory)", "sync": "\(settings.sender.spoolSync.rawValue)"])
+        } else {
+            sender = ValueSender(transport: transport, configuration: settings.sender, clock: clock, logger: logger)
+            if settings.mode == .service && !settings.dryRun {
+                logger.notice(
+                    "no state directory: undelivered values are kept in memory only (up to \(settings.sender.maximumBufferedValuesPerAccount) per account); a restart, or an outage longer than that, loses them. Set STATE_DIRECTORY (--state-directory) to keep them on disk")
+            }
+        }
         let context = JobsContext(client: client, profile: profile, protocolName: collector.protocolName, logger: logger)
         switch settings.mode {
         case .listJobs:

@@ -38,6 +38,9 @@ public struct CollectorSettings: Sendable {
     public var unhealthyAfterFailedRefreshes: Duration
     /// The log level. Default `info`.
     public var logLevel: Logger.Level
+    /// Where the bot keeps what must survive a restart (the spool of undelivered values);
+    /// `nil` (the default): memory only.
+    public var stateDirectory: String?
     /// Which of the collector's jobs this instance runs, in every mode. Default: all.
     public var jobFilter: JobFilter = .all
 

@@ -136,7 +136,7 @@ struct AccountDeliveryTests {
         var delivery = state(.init(maximumBufferedValuesPerAccount: 3))
         #expect(delivery.enqueue([value("a", 0), value("b", 1)]) == 0)
         #expect(delivery.enqueue([value("c", 2), value("d", 3)]) == 1)
-        #expect(delivery.fresh.map(\.path) == ["b", "c", "d"])
+        #expect(delivery.fresh.map(\.value.path) == ["b", "c", "d"])
     }
 
     @Test func noRequestRepeatsASeriesKey() throws {
