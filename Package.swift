@@ -171,7 +171,7 @@ let package = Package(
         .testTarget(
             name: "PingBotTests",
             dependencies: [
-                "PingBot", "ICMPEcho", "ICMPEchoTestSupport", "GrafoleanCollector", "GrafoleanCollectorTesting",
+                "PingBot", "ICMPEcho", "ICMPEchoTestSupport", "GrafoleanCollector", "GrafoleanCollectorTesting", "ProcessTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

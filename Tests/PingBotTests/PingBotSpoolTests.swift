@@ -1,0 +1,79 @@
+import Foundation
+import GrafoleanCollector
+import GrafoleanCollectorTesting
+import ICMPEchoTestSupport
+import ProcessTestSupport
+import Testing
+
+/// The built ping bot with a state directory: `kill -9` during an outage loses nothing.
+@Suite(
+    "The built ping bot keeps its values through kill -9", .serialized, .timeLimit(.minutes(2)),
+    .enabled(if: TestEnvironment.canOpenRawSockets, "needs root or CAP_NET_RAW to open raw ICMP sockets (CI runs as root)"))
+struct PingBotSpoolTests {
+    /// `swift test` builds every product next to the test bundle.
+    static let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("grafolean-ping-bot").path
+
+    @Test func killDashNineDuringAnOutageLosesNothing() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.executable), "grafolean-ping-bot was not built next to the tests: \(Self.executable)")
+        let backend = try await GrafoleanTestBackend.start()
+        let account = await backend.addAccount(name: "Spool")
+        let bot = await backend.addBot(name: "ping bot", protocol: "ping", account: account)
+        let credential = await backend.addCredential(
+            account: account, name: "one packet", protocol: "ping", details: ["n_packets": "1", "sleep_packets": "0", "timeout": "0.5", "retry": "0"])
+        let sensor = await backend.addSensor(account: account, name: "every second", protocol: "ping", defaultInterval: 1, details: [:])
+        let entity = await backend.addEntity(
+            account: account, name: "localhost", details: ["ipv4": "127.0.0.1"],
+            protocols: ["ping": EntityProtocolSettings(credential: credential, sensors: [.init(sensor: sensor, interval: nil)], bot: bot.id)])
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("ping-spool-\(UUID().uuidString)").path
+        let log = state + ".log"
+        defer {
+            try? FileManager.default.removeItem(atPath: state)
+            try? FileManager.default.removeItem(atPath: log)
+        }
+        let environment = [
+            "BACKEND_URL": backend.baseURL, "BOT_TOKEN": bot.token, "STATE_DIRECTORY": state, "JOBS_REFRESH_INTERVAL": "60", "LOG_LEVEL": "info",
+        ]
+        let success = "entity.\(entity).ping.success"
+        func successes() async -> [ReceivedValue] {
+            await backend.receivedValues(account: account).filter { $0.path == success }.sorted { $0.time < $1.time }
+        }
+
+        let first = try Subprocess.spawn(Self.executable, [], environment: environment, outputPath: log)
+        defer { first.terminate() }
+        _ = try await backend.waitForValues(count: 3, account: account, timeout: .seconds(30))
+        try await backend.goDown()
+        let down = Date()
+        try await Task.sleep(for: .seconds(4))
+        first.send(SIGKILL)
+        _ = first.wait()
+        let killed = Date()
+
+        let second = try Subprocess.spawn(Self.executable, [], environment: environment, outputPath: log)
+        defer { second.terminate() }
+        try await Task.sleep(for: .seconds(1))
+        try await backend.comeBack()
+        // Wait until the restarted bot has delivered the spool and fresh runs.
+        let deadline = ContinuousClock.now + .seconds(40)
+        while ContinuousClock.now < deadline, !(await successes().contains { $0.time > killed.timeIntervalSince1970 + 3 }) {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        second.terminate()
+        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+
+        let values = await successes()
+        let beforeKill = values.filter { $0.time < killed.timeIntervalSince1970 - 1 }
+        // Every second up to the kill has its value: no hole, no duplicate.
+        let gaps = zip(beforeKill, beforeKill.dropFirst()).map { $1.time - $0.time }
+        #expect(gaps.allSatisfy { $0 > 0.5 && $0 < 1.5 }, "gaps \(gaps)\n\(output)")
+        // The runs of the outage arrived after the restart, by PUT, with their measured times.
+        let outage = values.filter { $0.time > down.timeIntervalSince1970 + 0.5 && $0.time < killed.timeIntervalSince1970 }
+        #expect(outage.count >= 3, "\(output)")
+        #expect(outage.allSatisfy { $0.method == "PUT" })
+        // Exactly once per (path, time).
+        let all = await backend.receivedValues(account: account)
+        #expect(Set(all.map { "\($0.path)@\($0.time)" }).count == all.count)
+        #expect(output.contains("kept in the spool from before the restart"), "\(output)")
+        #expect(!output.contains(bot.token))
+        try await backend.shutdown()
+    }
+}
