@@ -94,6 +94,13 @@ struct AccountDelivery {
     var waiting: Int { fresh.count + resend.count + splits.reduce(0) { $0 + $1.items.count } + onDiskOnly }
     /// Nothing waits and nothing is in flight.
     var isIdle: Bool { inFlight == nil && fresh.isEmpty && resend.isEmpty && splits.isEmpty && onDiskOnly == 0 && reserved == 0 }
+    /// When the oldest value in memory was measured.
+    var oldestInMemory: Date? {
+        let candidates = [fresh.first?.value.time, resend.first?.value.time, inFlight?.items.first?.value.time]
+            + splits.map { $0.items.first?.value.time }
+        return candidates.compactMap { $0 }.min()
+    }
+
     /// Everything not yet delivered: waiting, in flight, being written.
     var pending: Int { waiting + (inFlight?.items.count ?? 0) + reserved }
     /// Values being written to the spool that will then be taken into memory.

@@ -109,6 +109,16 @@ public actor ValueSender: Service, ValueSink {
         return statistics
     }
 
+    /// When the oldest value still waiting was measured; `nil` when nothing waits.
+    public func oldestWaitingTime() async -> Date? {
+        var oldest = accounts.values.compactMap(\.oldestInMemory).min()
+        if let spool, accounts.values.contains(where: { $0.onDiskOnly > 0 }) {
+            if let onDisk = try? await spool.oldestTime().get() { oldest = min(oldest ?? onDisk, onDisk) }
+        }
+        if let oldest { metrics.oldestWaitingAge(max(0, clock.now.timeIntervalSince(oldest))) } else { metrics.oldestWaitingAge(0) }
+        return oldest
+    }
+
     /// Whether waiting values are kept on disk.
     public var isSpooling: Bool { spool != nil }
 

@@ -13,17 +13,27 @@ public final class CollectorHealth: Sendable {
         var lastRefreshError: String?
         var jobs = 0
         var lastSchedulerTick: Date?
+        var oldestWaitingValue: Date?
     }
 
     private let state: Mutex<State>
     let unhealthyAfterFailedRefreshes: Double
     let schedulerStallLimit: Double
+    let deliveryBacklogLimit: Double
 
     /// Creates a health tracker.
-    public init(now: Date, unhealthyAfterFailedRefreshes: Duration, schedulerStallLimit: Duration = .seconds(120)) {
+    public init(
+        now: Date, unhealthyAfterFailedRefreshes: Duration, schedulerStallLimit: Duration = .seconds(120),
+        deliveryBacklogLimit: Duration = .seconds(1_800)
+    ) {
         state = Mutex(State(startedAt: now))
         self.unhealthyAfterFailedRefreshes = unhealthyAfterFailedRefreshes.inSeconds
         self.schedulerStallLimit = schedulerStallLimit.inSeconds
+        self.deliveryBacklogLimit = deliveryBacklogLimit.inSeconds
+    }
+
+    func deliveryBacklog(oldestWaitingValue: Date?) {
+        state.withLock { $0.oldestWaitingValue = oldestWaitingValue }
     }
 
     func refreshSucceeded(at time: Date, jobs: Int) {
@@ -64,6 +74,9 @@ public final class CollectorHealth: Sendable {
             if let failingSince, now.timeIntervalSince(failingSince) > unhealthyAfterFailedRefreshes {
                 let reason = state.lastRefreshError.map { ": \($0)" } ?? ""
                 problems.append("no successful configuration refresh for \(Int(now.timeIntervalSince(failingSince))) s\(reason)")
+            }
+            if let oldest = state.oldestWaitingValue, now.timeIntervalSince(oldest) > deliveryBacklogLimit {
+                problems.append("values have waited for delivery for \(Int(now.timeIntervalSince(oldest))) s (the backend is unreachable or refuses them)")
             }
             if let tick = state.lastSchedulerTick, now.timeIntervalSince(tick) > schedulerStallLimit {
                 problems.append("the scheduler has made no progress for \(Int(now.timeIntervalSince(tick))) s")

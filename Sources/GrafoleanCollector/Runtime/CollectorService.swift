@@ -16,6 +16,7 @@ import ServiceLifecycle
 public final class CollectorService<C: Collector>: Service {
     let pipeline: JobPipeline<C>
     let settings: CollectorSettings
+    let sender: ValueSender?
     let clock: any CollectorClock
     let logger: Logger
     /// The service's health, for `/health`.
@@ -40,7 +41,9 @@ public final class CollectorService<C: Collector>: Service {
         self.settings = settings
         self.clock = clock
         self.logger = logger
-        self.health = CollectorHealth(now: clock.now, unhealthyAfterFailedRefreshes: settings.unhealthyAfterFailedRefreshes)
+        self.health = CollectorHealth(
+            now: clock.now, unhealthyAfterFailedRefreshes: settings.unhealthyAfterFailedRefreshes, deliveryBacklogLimit: settings.unhealthyAfterUndelivered)
+        self.sender = sender as? ValueSender
         self.scheduler = JobScheduler(options: settings.scheduler, clock: clock, logger: logger)
     }
 
@@ -105,6 +108,9 @@ public final class CollectorService<C: Collector>: Service {
         while !Task.isCancelled {
             if let tick = scheduler.lastTick {
                 health.schedulerTicked(at: tick)
+            }
+            if let sender {
+                health.deliveryBacklog(oldestWaitingValue: await sender.oldestWaitingTime())
             }
             do {
                 try await clock.sleep(seconds: 5)

@@ -36,6 +36,8 @@ public struct CollectorSettings: Sendable {
     public var sender: ValueSender.Configuration
     /// `/health` turns unhealthy after refreshes have failed for this long. Default 10 minutes.
     public var unhealthyAfterFailedRefreshes: Duration
+    /// `/health` turns unhealthy when a value has waited for delivery this long. Default 30 minutes.
+    public var unhealthyAfterUndelivered: Duration = .seconds(1_800)
     /// The log level. Default `info`.
     public var logLevel: Logger.Level
     /// Where the bot keeps what must survive a restart (the spool of undelivered values);

@@ -234,6 +234,13 @@ final class ValueSpool: Sendable {
         }
     }
 
+    /// When the oldest spooled value was measured.
+    func oldestTime() -> EventLoopFuture<Date?> {
+        connection.query("SELECT min(t) AS t FROM value").map { rows in
+            rows.first?.column("t")?.double.map { Date(timeIntervalSince1970: $0) }
+        }
+    }
+
     /// Gives free pages back to the file system (after many deletions).
     func shrink() -> EventLoopFuture<Void> {
         connection.query("PRAGMA incremental_vacuum").map { _ in }
