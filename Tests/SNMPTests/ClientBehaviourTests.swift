@@ -183,14 +183,6 @@ struct ClientBehaviourTests {
             #expect(bulk?.code == .unsupportedProtocol)
             let badPort = SNMPTarget(host: "127.0.0.1", port: 70_000, credentials: .v2c(community: "public"))
             #expect((await #expect(throws: SNMPError.self) { try await client.get(["1.3.6.1"], from: badPort) })?.code == .invalidConfiguration)
-            let des = SNMPTarget(
-                host: "127.0.0.1",
-                port: 9,
-                credentials: .v3(SNMPv3User(userName: "u", authentication: .init(protocol: .sha1, password: "authpassword"), privacy: .init(protocol: .des, password: "privpassword")))
-            )
-            let desError = await #expect(throws: SNMPError.self) { try await client.get(["1.3.6.1"], from: des) }
-            #expect(desError?.code == .unsupportedProtocol)
-            #expect(desError?.message.contains("DES") == true)
         }
     }
 }
