@@ -227,6 +227,32 @@ struct InteropTests {
         }
     }
 
+    @Test func hostNamesResolveIPv4First() async throws {
+        try await SNMPDaemon.with { daemon in
+            try await SNMPClient.withClient { client in
+                let v4 = try await client.get(Self.sysName, from: daemon.v2c)
+                #expect(try await client.get(Self.sysName, from: daemon.target(SNMPDaemon.v3("shades"), host: "localhost")) == v4)
+                let error = await #expect(throws: SNMPError.self) {
+                    try await client.get(Self.sysName, from: daemon.target(.v2c(community: "public"), host: "no-such-agent.invalid"))
+                }
+                #expect(error?.code == .unresolvableHost)
+                #expect(error?.message.contains("'no-such-agent.invalid'") == true)
+            }
+        }
+    }
+
+    @Test func getNextWalksWhenAsked() async throws {
+        try await SNMPDaemon.with { daemon in
+            try await SNMPClient.withClient { client in
+                var target = daemon.target(SNMPDaemon.v3("sha256aes256"))
+                let bulk = try await client.walk("1.3.6.1.2.1.1", on: target)
+                target.walkMethod = .getNext
+                #expect(!target.walksWithGetBulk)
+                #expect(try await client.walk("1.3.6.1.2.1.1", on: target).map(\.oid) == bulk.map(\.oid))
+            }
+        }
+    }
+
     @Test func manyConcurrentRequestsShareOneSocket() async throws {
         try await SNMPDaemon.with { daemon in
             try await SNMPClient.withClient { client in

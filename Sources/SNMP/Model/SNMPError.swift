@@ -6,7 +6,7 @@ public struct SNMPError: Error, Hashable, Sendable {
             case timeout, malformedMessage, errorStatus, authenticationFailure, unknownUserName
             case unknownEngineID, notInTimeWindow, decryptionError, unsupportedSecurityLevel, report
             case unsupportedProtocol, invalidConfiguration, walkLoop, walkTooLarge, addressUnavailable
-            case clientShutDown, requestIDCollision
+            case clientShutDown, requestIDCollision, unresolvableHost
         }
 
         private let base: Base
@@ -46,6 +46,8 @@ public struct SNMPError: Error, Hashable, Sendable {
         public static let clientShutDown = Code(.clientShutDown)
         /// Internal: a request ID was still in use (should never happen with 2³¹ IDs).
         public static let requestIDCollision = Code(.requestIDCollision)
+        /// The agent's host name did not resolve to an address (see ``HostResolver``).
+        public static let unresolvableHost = Code(.unresolvableHost)
 
         /// The code's name.
         public var description: String { base.rawValue }
