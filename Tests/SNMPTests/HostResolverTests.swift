@@ -61,6 +61,27 @@ struct HostResolverTests {
         #expect(dns.calls.load(ordering: .relaxed) == 1)
     }
 
+    @Test func lookupThreadsAreBounded() async throws {
+        let running = Atomic<Int>(0)
+        let most = Atomic<Int>(0)
+        let resolver = HostResolver(
+            configuration: .init(maximumConcurrentLookups: 2),
+            lookup: { name throws(HostResolver.ResolutionError) in
+                let now = running.add(1, ordering: .sequentiallyConsistent).newValue
+                most.max(now, ordering: .sequentiallyConsistent)
+                Thread.sleep(forTimeInterval: 0.02)
+                running.subtract(1, ordering: .sequentiallyConsistent)
+                return ["192.0.2.\(name.dropFirst(4))"]
+            },
+            now: { ContinuousClock.now })
+        let answers = try await withThrowingTaskGroup(of: [String].self) { group in
+            for index in 1...12 { group.addTask { try await resolver.resolve("host\(index)") } }
+            return try await group.reduce(into: Set<[String]>()) { $0.insert($1) }
+        }
+        #expect(answers == Set((1...12).map { ["192.0.2.\($0)"] }))
+        #expect(most.load(ordering: .sequentiallyConsistent) <= 2)
+    }
+
     @Test func refreshesInTheBackgroundAndKeepsTheLastGoodAnswer() async throws {
         let dns = FakeDNS()
         let resolver = dns.resolver()

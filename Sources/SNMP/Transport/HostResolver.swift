@@ -12,8 +12,9 @@ import Darwin
 /// Resolves host names to IP addresses for bots that poll devices by name: IPv4 addresses
 /// first, then IPv6; cached, re-resolved periodically, never on the cooperative thread pool.
 ///
-/// - Each lookup runs `getaddrinfo` on a thread of its own, so a slow resolver delays only the
-///   callers waiting for that name; concurrent callers of one name share one lookup.
+/// - Lookups run `getaddrinfo` on threads of their own (at most
+///   ``Configuration/maximumConcurrentLookups`` at once, further names wait their turn), so a
+///   slow resolver delays only the callers waiting for a name; callers of one name share one lookup.
 /// - An answer is used for ``Configuration/refreshInterval`` (5 minutes). After that, callers
 ///   get the cached addresses at once while a lookup refreshes them in the background.
 /// - If a refresh fails, the last good addresses stay in use for ``Configuration/staleLimit``
@@ -31,12 +32,18 @@ public final class HostResolver: Sendable {
         public var staleLimit: Duration
         /// How long a failure is remembered before the next lookup. Default 30 s.
         public var failureRetryInterval: Duration
+        /// Lookup threads at most (thousands of new names must not start thousands of threads). Default 16.
+        public var maximumConcurrentLookups: Int
 
         /// Creates a configuration.
-        public init(refreshInterval: Duration = .seconds(300), staleLimit: Duration = .seconds(3600), failureRetryInterval: Duration = .seconds(30)) {
+        public init(
+            refreshInterval: Duration = .seconds(300), staleLimit: Duration = .seconds(3600), failureRetryInterval: Duration = .seconds(30),
+            maximumConcurrentLookups: Int = 16
+        ) {
             self.refreshInterval = refreshInterval
             self.staleLimit = staleLimit
             self.failureRetryInterval = failureRetryInterval
+            self.maximumConcurrentLookups = max(1, maximumConcurrentLookups)
         }
     }
 
@@ -90,6 +97,8 @@ public final class HostResolver: Sendable {
     private let lookup: Lookup
     private let now: @Sendable () -> ContinuousClock.Instant
     private let entries = Mutex<[String: Entry]>([:])
+    /// Lookup threads running, and the lookups waiting for one.
+    private let lanes = Mutex<(running: Int, waiting: [@Sendable () -> Void])>((0, []))
 
     /// Creates a resolver (most code uses ``shared``).
     public convenience init(configuration: Configuration = Configuration()) {
@@ -158,20 +167,48 @@ public final class HostResolver: Sendable {
         entries.withLock { $0[host.lowercased()]?.inFlight }
     }
 
-    /// Starts a lookup on its own thread; its result goes into the cache.
+    /// Runs `work` on a lookup thread: a new one while fewer than the maximum run, else the
+    /// next one that becomes free.
+    private func onLookupThread(_ work: @escaping @Sendable () -> Void) {
+        let limit = configuration.maximumConcurrentLookups
+        let startsThread = lanes.withLock { lanes in
+            guard lanes.running < limit else {
+                lanes.waiting.append(work)
+                return false
+            }
+            lanes.running += 1
+            return true
+        }
+        guard startsThread else { return }
+        let thread = Thread { [self] in
+            var next: (@Sendable () -> Void)? = work
+            while let job = next {
+                job()
+                next = lanes.withLock { lanes in
+                    guard !lanes.waiting.isEmpty else {
+                        lanes.running -= 1
+                        return nil
+                    }
+                    return lanes.waiting.removeFirst()
+                }
+            }
+        }
+        thread.name = "HostResolver"
+        thread.start()
+    }
+
+    /// Starts a lookup on a lookup thread; its result goes into the cache.
     private func startLookup(_ key: String) -> Task<[String], any Error> {
         let lookup = self.lookup
         return Task {
             let result: Result<[String], ResolutionError> = await withCheckedContinuation { continuation in
-                let thread = Thread {
+                onLookupThread {
                     do throws(ResolutionError) {
                         continuation.resume(returning: .success(Self.preferringIPv4(try lookup(key))))
                     } catch {
                         continuation.resume(returning: .failure(error))
                     }
                 }
-                thread.name = "HostResolver"
-                thread.start()
             }
             let time = now()
             return try entries.withLock { entries in
