@@ -32,7 +32,7 @@ public struct SNMPError: Error, Hashable, Sendable {
         public static let unsupportedSecurityLevel = Code(.unsupportedSecurityLevel)
         /// Any other report PDU; see `oid` for the counter the agent reported.
         public static let report = Code(.report)
-        /// A protocol this library does not implement (DES privacy, SNMPv3 with another model).
+        /// A protocol this library does not implement (GETBULK over SNMPv1, SNMPv3 with another security model).
         public static let unsupportedProtocol = Code(.unsupportedProtocol)
         /// The request or target is invalid (empty OID list, short password, unresolvable host).
         public static let invalidConfiguration = Code(.invalidConfiguration)
