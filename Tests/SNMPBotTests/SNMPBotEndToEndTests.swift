@@ -230,11 +230,11 @@ struct SNMPBotEndToEndTests {
     @Test func badCredentialsAreSkippedAndTheOtherDevicesGoOn() async throws {
         try await BotHarness.with { harness in
             let backend = harness.backend
-            let des = await backend.addCredential(
-                account: harness.account, name: "DES", protocol: "snmp",
+            let unknownPriv = await backend.addCredential(
+                account: harness.account, name: "3DES", protocol: "snmp",
                 details: [
                     "version": "snmpv3", "snmpv3_securityName": "shaaes", "snmpv3_securityLevel": "authPriv", "snmpv3_authProtocol": "SHA",
-                    "snmpv3_authKey": "authpassword1", "snmpv3_privProtocol": "DES", "snmpv3_privKey": "privpassword1",
+                    "snmpv3_authKey": "authpassword1", "snmpv3_privProtocol": "3DES", "snmpv3_privKey": "privpassword1",
                 ])
             let v3 = await backend.addCredential(
                 account: harness.account, name: "v3", protocol: "snmp",
@@ -251,7 +251,7 @@ struct SNMPBotEndToEndTests {
                         "snmp": EntityProtocolSettings(credential: credential, sensors: [.init(sensor: harness.defaults.snmpTemperatureSensor)], bot: harness.bot.id)
                     ])
             }
-            let desDevice = await add("des-router", credential: des)
+            let unknownPrivDevice = await add("3des-router", credential: unknownPriv)
             let v3Device = await add("v3-router", credential: v3)
             let brokenDevice = await add("broken-router", credential: noCommunity)
 
@@ -260,7 +260,8 @@ struct SNMPBotEndToEndTests {
             let jobs = try await harness.jobs(collector, client: client)
             #expect(Set(jobs.map(\.id)) == ["\(harness.device)", "\(v3Device)"])
             let warnings = harness.log.messages(.warning)
-            #expect(warnings.contains { $0.contains("'des-router' (\(desDevice))") && $0.contains("snmpv3_privProtocol") && $0.contains("DES") })
+            #expect(warnings.contains { $0.contains("'3des-router' (\(unknownPrivDevice))") && $0.contains("snmpv3_privProtocol") && $0.contains("'3DES'") })
+            #expect(!warnings.contains { $0.contains("privpassword1") || $0.contains("authpassword1") })
             #expect(warnings.contains { $0.contains("'broken-router' (\(brokenDevice))") && $0.contains("snmpv12_community") })
 
             // Logged once while they last, not at every refresh.
@@ -296,6 +297,70 @@ struct SNMPBotEndToEndTests {
                     #expect(error.code == .pollFailed)
                     #expect(error.message.contains("'localhost' (\(harness.device))"))
                     #expect(error.message.contains("timeout"))
+                }
+            }
+            #expect(await harness.values().isEmpty)
+            try await client.shutdown()
+        }
+    }
+
+    /// A v3 credential exactly as the web UI stores it (all strings, stale v1/v2c keys) for one of snmpd's users.
+    static func uiCredential(user: String, auth: String, priv: String) -> JSONValue {
+        [
+            "version": "snmpv3", "snmpv12_community": "stale", "snmpv3_securityName": .string(user), "snmpv3_securityLevel": "authPriv",
+            "snmpv3_authProtocol": .string(auth), "snmpv3_authKey": .string(SNMPDaemon.authPassword), "snmpv3_privProtocol": .string(priv),
+            "snmpv3_privKey": .string(SNMPDaemon.privPassword), "snmp_retries": "1", "snmp_timeout": "1.5",
+        ]
+    }
+
+    /// The agent addressed with its port in `ipv4` (the bot's default port is wrong on purpose),
+    /// by IPv4 and host name, with DES and AES-256-C credentials.
+    @Test(arguments: [("127.0.0.1:PORT", "shades", "SHA", "DES"), ("localhost:PORT", "sha512aes256c", "SHA-512", "AES-256-C")])
+    func agentAddressFormsWithV3Credentials(address: String, user: String, auth: String, priv: String) async throws {
+        try await pollOnce(address: address, user: user, auth: auth, priv: priv)
+    }
+
+    @Test(.enabled(if: SNMPDaemon.hasIPv6Loopback, "no IPv6 loopback (::1) on this host"))
+    func agentAddressedByIPv6LiteralAndPort() async throws {
+        try await pollOnce(address: "[::1]:PORT", user: "md5aes192", auth: "MD5", priv: "AES192")
+    }
+
+    /// One run of the device job against `address` (PORT: snmpd's), which must give the temperature values.
+    func pollOnce(address: String, user: String, auth: String, priv: String) async throws {
+        let credential = Self.uiCredential(user: user, auth: auth, priv: priv)
+        try await BotHarness.with(address: { address.replacingOccurrences(of: "PORT", with: "\($0)") }, credential: credential) { harness in
+            let client = try harness.grafoleanClient()
+            let collector = SNMPCollector(client: harness.snmp, options: SNMPCollector.Options(defaultPort: 9, timeout: .seconds(1)))
+            let jobs = try await harness.jobs(collector, client: client)
+            let job = try #require(jobs.first { $0.id == "\(harness.device)" })
+            try await harness.withSender(client) { sender in
+                try await harness.run(job, sender: sender, clock: ManualClock(now: Date()))
+            }
+            try await client.shutdown()
+            let values = await harness.values()
+            #expect(values.contains { $0.path.hasSuffix("lmsensors.temp.1.Core-0") && $0.value == 45.0 })
+            #expect(harness.log.messages(.warning, containing: "uses DES privacy").count == (priv == "DES" ? 1 : 0))
+            for secret in [SNMPDaemon.authPassword, SNMPDaemon.privPassword] {
+                #expect(harness.log.messages(containing: secret).isEmpty)
+            }
+        }
+    }
+
+    @Test func anUnresolvableHostNameFailsOnlyThatRunAndSaysWhy() async throws {
+        try await BotHarness.with(address: { "no-such-agent.invalid:\($0)" }) { harness in
+            let client = try harness.grafoleanClient()
+            let collector = SNMPCollector(client: harness.snmp, options: harness.options)
+            let jobs = try await harness.jobs(collector, client: client)
+            let job = try #require(jobs.first { $0.id == "\(harness.device)" })
+            try await harness.withSender(client) { sender in
+                do {
+                    try await harness.run(job, sender: sender, clock: ManualClock(now: Date()))
+                    Issue.record("the run must fail")
+                } catch let error as SNMPBotError {
+                    #expect(error.code == .invalidEntity)
+                    #expect(error.field == "ipv4")
+                    #expect(error.description.contains("'no-such-agent.invalid'"))
+                    #expect(error.description.contains("'localhost' (\(harness.device))"))
                 }
             }
             #expect(await harness.values().isEmpty)

@@ -107,12 +107,27 @@ struct SensorTests {
             "version": "snmpv3", "snmpv3_securityName": "u", "snmpv3_securityLevel": "authPriv", "snmpv3_authProtocol": "SHA",
             "snmpv3_authKey": "authpassword1", "snmpv3_privProtocol": "DES", "snmpv3_privKey": "privpassword1",
         ]
-        let (skipped, reasons) = SNMPDevice.make(from: configuration(credential: des, sensors: [good]), options: .init())
+        // DES works, with a warning that names the credential once (same text for every entity that uses it).
+        let (desDevice, desNotices) = SNMPDevice.make(from: configuration(credential: des, sensors: [good]), options: .init())
+        #expect(desDevice?.target.credentials == (try SNMPCredentials(grafoleanDetails: des)))
+        #expect(desNotices.count == 1)
+        #expect(desNotices.first?.message.contains("SNMP credential (5) uses DES privacy") == true)
+        #expect(desNotices.first?.message.contains("router") == false)
+        #expect(desNotices.first?.message.contains("privpassword1") == false)
+
+        let unknown: JSONValue = [
+            "version": "snmpv3", "snmpv3_securityName": "u", "snmpv3_securityLevel": "authPriv", "snmpv3_authProtocol": "SHA",
+            "snmpv3_authKey": "authpassword1", "snmpv3_privProtocol": "3DES", "snmpv3_privKey": "privpassword1",
+        ]
+        let (skipped, reasons) = SNMPDevice.make(from: configuration(credential: unknown, sensors: [good]), options: .init())
         #expect(skipped == nil)
         #expect(reasons.count == 1)
         #expect(reasons.first?.message.contains("entity 'router' (9)") == true)
         #expect(reasons.first?.message.contains("snmpv3_privProtocol") == true)
-        #expect(reasons.first?.message.contains("DES") == true)
+        #expect(reasons.first?.message.contains("'3DES'") == true)
+        #expect(reasons.first?.message.contains("AES-256-C") == true)
+        #expect(reasons.first?.message.contains("privpassword1") == false)
+        #expect(reasons.first?.message.contains("authpassword1") == false)
     }
 
     // MARK: Values

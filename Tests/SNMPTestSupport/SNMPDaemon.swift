@@ -8,7 +8,9 @@ import SNMP
 /// and persistent directory in a temporary directory, stopped when the test ends.
 ///
 /// It answers v1/v2c with the community `public` (from 127.0.0.1 and ::1) and SNMPv3 for the
-/// users of ``usersInConfig`` (passwords ``authPassword`` and ``privPassword``) and `noauthuser`.
+/// users of ``usersInConfig`` (or the `users` given; passwords ``authPassword`` and
+/// ``privPassword``), `noauthuser`, and ``contextUser``, who may read the system group only in
+/// the context ``contextName`` (snmpd proxies it to itself).
 /// Tests that need it check ``isInstalled`` first and say why they did not run (``notInstalled``).
 public struct SNMPDaemon: Sendable {
     /// The snmpd executable, if installed.
@@ -52,10 +54,16 @@ public struct SNMPDaemon: Sendable {
 
     /// Starts an agent, runs `body`, stops the agent (also when `body` throws).
     ///
-    /// - Parameter extraConfiguration: More snmpd.conf lines, such as
-    ///   `override 1.3.6.1.4.1.2021.13.16.2.1.2.1 octet_str "Core 0"` to serve a made-up object.
-    public static func with<Result>(extraConfiguration: String = "", _ body: (SNMPDaemon) async throws -> Result) async throws -> Result {
-        let daemon = try await start(extraConfiguration: extraConfiguration)
+    /// - Parameters:
+    ///   - extraConfiguration: More snmpd.conf lines, such as
+    ///     `override 1.3.6.1.4.1.2021.13.16.2.1.2.1 octet_str "Core 0"` to serve a made-up object.
+    ///   - users: The v3 users to create (all read-only, at their security level).
+    public static func with<Result>(
+        extraConfiguration: String = "",
+        users: [ConfiguredUser] = usersInConfig,
+        _ body: (SNMPDaemon) async throws -> Result
+    ) async throws -> Result {
+        let daemon = try await start(extraConfiguration: extraConfiguration, users: users)
         do {
             let result = try await body(daemon)
             daemon.stop()
@@ -67,7 +75,7 @@ public struct SNMPDaemon: Sendable {
     }
 
     /// Starts an agent; stop it with ``stop(removeFiles:)``.
-    public static func start(extraConfiguration: String = "") async throws -> SNMPDaemon {
+    public static func start(extraConfiguration: String = "", users: [ConfiguredUser] = usersInConfig) async throws -> SNMPDaemon {
         guard let executable else { throw DaemonError(message: notInstalled) }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("snmpd-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -85,11 +93,19 @@ public struct SNMPDaemon: Sendable {
                 rouser noauthuser noauth
 
                 """
-            for user in usersInConfig {
+            for user in users {
                 config += "createUser \(user.name) \(user.auth)\(user.auth.isEmpty ? "" : " \"\(authPassword)\"")"
                 config += user.priv.isEmpty ? "\n" : " \(user.priv) \"\(privPassword)\"\n"
                 config += "rouser \(user.name) \(user.priv.isEmpty ? "auth" : "priv")\n"
             }
+            // A context of its own: snmpd serves other contexts only through a proxy, here to itself.
+            config += """
+                view contextview included .1.3.6.1.2.1.1
+                createUser \(contextUser) SHA "\(authPassword)" AES "\(privPassword)"
+                rouser \(contextUser) priv -V contextview \(contextName)
+                proxy -Cn \(contextName) -v 2c -c \(community) 127.0.0.1:\(port) .1.3.6.1.2.1.1
+
+                """
             config += extraConfiguration + "\n"
             let configFile = directory.appendingPathComponent("snmpd.conf")
             try config.write(to: configFile, atomically: true, encoding: .utf8)
@@ -121,20 +137,53 @@ public struct SNMPDaemon: Sendable {
         public var name: String
         /// The authentication protocol as net-snmp names it (`MD5`, `SHA`, …), empty for none.
         public var auth: String
-        /// The privacy protocol (`AES`), empty for none.
+        /// The privacy protocol as net-snmp names it (`DES`, `AES`, `AES-256-C`, …), empty for none.
         public var priv: String
+
+        /// Creates a user description.
+        public init(name: String, auth: String, priv: String) {
+            self.name = name
+            self.auth = auth
+            self.priv = priv
+        }
     }
 
-    /// One user per authentication protocol × privacy option that net-snmp 5.9 supports.
+    /// The user who may read only in ``contextName``.
+    public static let contextUser = "contextuser"
+    /// The context name that ``contextUser`` must use.
+    public static let contextName = "testcontext"
+
+    /// Every authentication protocol and every privacy protocol of net-snmp 5.9.3 (Debian 12):
+    /// MD5, SHA, SHA-224/256/384/512 × none, DES, AES, AES-192/256 (Blumenthal key extension)
+    /// and AES-192-C/256-C (Cisco/Reeder), in combinations that need the key extension (a hash
+    /// shorter than the AES key) and that do not.
     public static let usersInConfig: [ConfiguredUser] = [
         ConfiguredUser(name: "md5user", auth: "MD5", priv: ""),
         ConfiguredUser(name: "shauser", auth: "SHA", priv: ""),
+        ConfiguredUser(name: "sha224user", auth: "SHA-224", priv: ""),
         ConfiguredUser(name: "sha256user", auth: "SHA-256", priv: ""),
+        ConfiguredUser(name: "sha384user", auth: "SHA-384", priv: ""),
         ConfiguredUser(name: "sha512user", auth: "SHA-512", priv: ""),
+        ConfiguredUser(name: "md5des", auth: "MD5", priv: "DES"),
+        ConfiguredUser(name: "shades", auth: "SHA", priv: "DES"),
+        ConfiguredUser(name: "sha256des", auth: "SHA-256", priv: "DES"),
         ConfiguredUser(name: "md5aes", auth: "MD5", priv: "AES"),
         ConfiguredUser(name: "shaaes", auth: "SHA", priv: "AES"),
+        ConfiguredUser(name: "sha224aes", auth: "SHA-224", priv: "AES"),
         ConfiguredUser(name: "sha256aes", auth: "SHA-256", priv: "AES"),
         ConfiguredUser(name: "sha384aes", auth: "SHA-384", priv: "AES"),
+        ConfiguredUser(name: "md5aes192", auth: "MD5", priv: "AES-192"),
+        ConfiguredUser(name: "shaaes192", auth: "SHA", priv: "AES-192"),
+        ConfiguredUser(name: "md5aes256", auth: "MD5", priv: "AES-256"),
+        ConfiguredUser(name: "sha224aes256", auth: "SHA-224", priv: "AES-256"),
+        ConfiguredUser(name: "sha256aes256", auth: "SHA-256", priv: "AES-256"),
+        ConfiguredUser(name: "sha512aes256", auth: "SHA-512", priv: "AES-256"),
+        ConfiguredUser(name: "md5aes192c", auth: "MD5", priv: "AES-192-C"),
+        ConfiguredUser(name: "shaaes192c", auth: "SHA", priv: "AES-192-C"),
+        ConfiguredUser(name: "shaaes256c", auth: "SHA", priv: "AES-256-C"),
+        ConfiguredUser(name: "sha224aes256c", auth: "SHA-224", priv: "AES-256-C"),
+        ConfiguredUser(name: "sha384aes192c", auth: "SHA-384", priv: "AES-192-C"),
+        ConfiguredUser(name: "sha512aes256c", auth: "SHA-512", priv: "AES-256-C"),
     ]
 
     /// A target for this agent.
@@ -147,8 +196,14 @@ public struct SNMPDaemon: Sendable {
     /// A v1 target with the community `public`.
     public var v1: SNMPTarget { target(.v1(community: Self.community)) }
 
-    /// Credentials for a user of `usersInConfig`.
+    /// Credentials for a user of `usersInConfig` (or ``contextUser``, with ``contextName``).
     public static func v3(_ name: String) -> SNMPCredentials {
+        if name == contextUser {
+            return .v3(
+                SNMPv3User(
+                    userName: name, authentication: .init(protocol: .sha1, password: authPassword),
+                    privacy: .init(protocol: .aes128, password: privPassword), contextName: contextName))
+        }
         guard let user = usersInConfig.first(where: { $0.name == name }) else {
             return .v3(SNMPv3User(userName: name))
         }
@@ -183,6 +238,14 @@ public struct SNMPDaemon: Sendable {
         let child = try Subprocess.spawn("/usr/bin/\(tool)", arguments, environment: environment, outputPath: output.path, errorPath: "/dev/null")
         child.wait()
         return try String(contentsOf: output, encoding: .utf8)
+    }
+
+    /// Stops the agent and returns what it saved in its persistent snmpd.conf: among others one
+    /// `usmUser` line per user with its localised (and extended) keys, for cross-checks.
+    public func stopReturningPersistentState() throws -> String {
+        stop(removeFiles: false)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        return try String(contentsOf: directory.appendingPathComponent("persist/snmpd.conf"), encoding: .utf8)
     }
 
     /// Stops the agent and removes its directory (kept with `removeFiles: false`, for its log).

@@ -151,6 +151,10 @@ struct ClientBehaviourTests {
                 #expect(error?.host == "127.0.0.1:\(agent.port)")
                 #expect(error?.message.contains("2 attempt(s) of 100 ms") == true)
                 #expect(error?.message.contains("community") == true)
+                // Under load the agent may read the retransmission only after the client gave up.
+                for _ in 0..<100 where agent.receivedRequests.count < 2 {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
                 #expect(agent.receivedRequests.count == 2)
             }
         }
@@ -183,14 +187,6 @@ struct ClientBehaviourTests {
             #expect(bulk?.code == .unsupportedProtocol)
             let badPort = SNMPTarget(host: "127.0.0.1", port: 70_000, credentials: .v2c(community: "public"))
             #expect((await #expect(throws: SNMPError.self) { try await client.get(["1.3.6.1"], from: badPort) })?.code == .invalidConfiguration)
-            let des = SNMPTarget(
-                host: "127.0.0.1",
-                port: 9,
-                credentials: .v3(SNMPv3User(userName: "u", authentication: .init(protocol: .sha1, password: "authpassword"), privacy: .init(protocol: .des, password: "privpassword")))
-            )
-            let desError = await #expect(throws: SNMPError.self) { try await client.get(["1.3.6.1"], from: des) }
-            #expect(desError?.code == .unsupportedProtocol)
-            #expect(desError?.message.contains("DES") == true)
         }
     }
 }

@@ -110,9 +110,9 @@ struct USMTests {
         #expect(error.code == .authenticationFailure)
     }
 
-    @Test(arguments: [SNMPAuthProtocol.md5, .sha1, .sha256, .sha384, .sha512])
+    @Test(arguments: [SNMPAuthProtocol.md5, .sha1, .sha224, .sha256, .sha384, .sha512])
     func encodesAndDecodesEveryAuthProtocol(auth: SNMPAuthProtocol) throws {
-        for privacy in [nil, SNMPPrivProtocol.aes128] {
+        for privacy in [nil, SNMPPrivProtocol.des, .aes128, .aes192, .aes256, .aes192Cisco, .aes256Cisco] {
             let user = Self.user("tester", auth, "authpassword", privacy, "privpassword")
             let engine = USMProcessor.Engine(engineID: [0x80, 0, 0, 1, 2], boots: 3, time: 12345)
             let pdu = PDU.request(.get, requestID: 99, oids: ["1.3.6.1.2.1.1.1.0"])
@@ -132,20 +132,33 @@ struct USMTests {
         }
     }
 
-    @Test func rejectsDESAndBadPasswords() {
-        let des = Self.user("u", .sha1, "authpassword", .des, "privpassword")
-        #expect {
-            try des.validate()
-        } throws: { error in
-            let error = error as? SNMPError
-            return error?.code == .unsupportedProtocol && error?.message.contains("DES") == true && error?.message.contains("AES") == true
-        }
+    @Test func rejectsBadPasswordsAndParsesProtocolNames() {
+        #expect(throws: Never.self) { try Self.user("u", .sha1, "authpassword", .des, "privpassword").validate() }
         #expect(throws: SNMPError.self) { try Self.user("u", .md5, "short").validate() }
         #expect(throws: SNMPError.self) { try SNMPv3User(userName: "u", privacy: .init(protocol: .aes128, password: "privpassword")).validate() }
         #expect(throws: Never.self) { try Self.user("u", .md5, "longenough").validate() }
-        #expect(SNMPPrivProtocol(name: "des") == .des)
         #expect(SNMPAuthProtocol(name: "SHA") == .sha1)
+        #expect(SNMPAuthProtocol(name: "sha-1") == .sha1)
+        #expect(SNMPAuthProtocol(name: "SHA1") == .sha1)
         #expect(SNMPAuthProtocol(name: "sha-256") == .sha256)
-        #expect(SNMPAuthProtocol(name: "SHA-224") == nil)
+        #expect(SNMPAuthProtocol(name: "SHA-224") == .sha224)
+        #expect(SNMPAuthProtocol(name: "sha224") == .sha224)
+        #expect(SNMPAuthProtocol(name: "SHA384") == .sha384)
+        #expect(SNMPAuthProtocol(name: "SHA_512") == .sha512)
+        #expect(SNMPAuthProtocol(name: "SHA-3") == nil)
+        #expect(SNMPAuthProtocol(name: "MD4") == nil)
+
+        #expect(SNMPPrivProtocol(name: "des") == .des)
+        let aes: [(String, SNMPPrivProtocol)] = [
+            ("AES", .aes128), ("aes128", .aes128), ("AES-128", .aes128), ("AES-CFB", .aes128), ("aesfoo", .aes128),
+            ("AES192", .aes192), ("aes-192", .aes192), ("AES256", .aes256), ("AES-256", .aes256),
+            ("AES192C", .aes192Cisco), ("AES-192-C", .aes192Cisco), ("aes256c", .aes256Cisco), ("AES-256-C", .aes256Cisco),
+        ]
+        for (name, expected) in aes {
+            #expect(SNMPPrivProtocol(name: name) == expected, "\(name)")
+        }
+        #expect(SNMPPrivProtocol(name: "3DES") == nil)
+        #expect(SNMPPrivProtocol(name: "") == nil)
+        #expect(SNMPPrivProtocol.des.isWeak && !SNMPPrivProtocol.aes128.isWeak)
     }
 }

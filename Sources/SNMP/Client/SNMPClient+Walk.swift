@@ -1,5 +1,6 @@
 extension SNMPClient {
-    /// Walks the subtree under `root`: GETBULK for SNMPv2c/v3, GETNEXT for SNMPv1.
+    /// Walks the subtree under `root`: GETBULK for SNMPv2c/v3, GETNEXT for SNMPv1 or when the
+    /// target's ``SNMPTarget/walkMethod`` says so.
     ///
     /// Stops at the end of the subtree or `endOfMibView`. If the subtree is empty and `root` is
     /// itself an instance (a scalar such as `sysDescr.0`), returns that one value, as net-snmp's
@@ -12,7 +13,7 @@ extension SNMPClient {
         var rows: [VarBind] = []
         var current = root
         var maxRepetitions = max(1, target.maxRepetitions)
-        let useBulk = if case .v1 = target.credentials { false } else { true }
+        let useBulk = target.walksWithGetBulk
 
         walking: while true {
             let batch: [VarBind]

@@ -34,15 +34,18 @@ public final class SNMPClient: Sendable {
     let ipv4: SNMPTransport
     let ipv6: SNMPTransport?
     let logger: Logger
+    /// Resolves the targets' host names (literals need none).
+    public let resolver: HostResolver
     let keyStore = USMKeyStore()
     let engines = Mutex<[String: EngineState]>([:])
     private let requestIDs: Atomic<UInt32>
     private let salts: Atomic<UInt64>
 
-    private init(ipv4: SNMPTransport, ipv6: SNMPTransport?, logger: Logger) {
+    private init(ipv4: SNMPTransport, ipv6: SNMPTransport?, logger: Logger, resolver: HostResolver) {
         self.ipv4 = ipv4
         self.ipv6 = ipv6
         self.logger = logger
+        self.resolver = resolver
         var generator = SystemRandomNumberGenerator()
         self.requestIDs = Atomic(UInt32.random(in: 1...0x3FFF_FFFF, using: &generator))
         self.salts = Atomic(generator.next())
@@ -51,11 +54,13 @@ public final class SNMPClient: Sendable {
     /// Runs `body` with a client whose sockets are open for the duration of the call.
     ///
     /// IPv6 is optional: if its socket cannot be bound (no IPv6 on the host), requests to IPv6
-    /// agents fail with ``SNMPError/Code/addressUnavailable`` and the rest works.
+    /// agents fail with ``SNMPError/Code/addressUnavailable`` and the rest works. Host names
+    /// are resolved by `resolver` (IPv4 preferred, cached).
     public static func withClient<Result>(
         configuration: Configuration = Configuration(),
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "snmp"),
+        resolver: HostResolver = .shared,
         _ body: (SNMPClient) async throws -> Result
     ) async throws -> Result {
         let metrics = SNMPMetrics()
@@ -80,7 +85,7 @@ public final class SNMPClient: Sendable {
                 logger.notice("SNMP over IPv6 disabled: cannot bind \(address): \(error)")
             }
         }
-        let client = SNMPClient(ipv4: ipv4, ipv6: ipv6, logger: logger)
+        let client = SNMPClient(ipv4: ipv4, ipv6: ipv6, logger: logger, resolver: resolver)
         let result: Result
         do {
             result = try await body(client)
@@ -110,7 +115,8 @@ public final class SNMPClient: Sendable {
         salts.add(1, ordering: .relaxed).newValue
     }
 
-    /// Resolves the target's host (literals directly, names via getaddrinfo on the thread pool).
+    /// Resolves the target's host: literals directly, names with ``resolver`` (cached; IPv4
+    /// preferred, IPv6 when the name has no IPv4 address or this client has no IPv4 socket).
     func resolve(_ target: SNMPTarget) async throws(SNMPError) -> SocketAddress {
         var host = target.host
         if host.hasPrefix("["), host.hasSuffix("]") {
@@ -122,19 +128,21 @@ public final class SNMPClient: Sendable {
         if let literal = try? SocketAddress(ipAddress: host, port: target.port) {
             return literal
         }
-        let port = target.port
-        let name = host
+        let addresses: [String]
         do {
-            return try await NIOThreadPool.singleton.runIfActive {
-                try SocketAddress.makeAddressResolvingHost(name, port: port)
-            }
+            addresses = try await resolver.resolve(host)
         } catch {
+            throw SNMPError(code: .unresolvableHost, message: "\(error)", host: target.endpointDescription)
+        }
+        let usable = ipv6 == nil ? addresses.filter { !$0.contains(":") } : addresses
+        guard let first = usable.first, let address = try? SocketAddress(ipAddress: first, port: target.port) else {
             throw SNMPError(
-                code: .invalidConfiguration,
-                message: "cannot resolve host name '\(host)': \(error)",
+                code: .addressUnavailable,
+                message: "host name '\(host)' has only IPv6 addresses (\(addresses.joined(separator: ", "))) and this client has no IPv6 socket",
                 host: target.endpointDescription
             )
         }
+        return address
     }
 
     func transport(for address: SocketAddress, target: SNMPTarget) throws(SNMPError) -> SNMPTransport {

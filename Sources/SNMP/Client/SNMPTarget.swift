@@ -14,6 +14,8 @@ public struct SNMPTarget: Hashable, Sendable {
     public var maxVarBindsPerRequest: Int
     /// max-repetitions of the GETBULK requests a walk sends.
     public var maxRepetitions: Int
+    /// GETBULK (default) or GETNEXT walks; SNMPv1 walks with GETNEXT either way.
+    public var walkMethod: SNMPWalkMethod
 
     /// Creates a target.
     public init(
@@ -23,7 +25,8 @@ public struct SNMPTarget: Hashable, Sendable {
         timeout: Duration = .seconds(2),
         retries: Int = 1,
         maxVarBindsPerRequest: Int = 60,
-        maxRepetitions: Int = 25
+        maxRepetitions: Int = 25,
+        walkMethod: SNMPWalkMethod = .getBulk
     ) {
         self.host = host
         self.port = port
@@ -32,6 +35,13 @@ public struct SNMPTarget: Hashable, Sendable {
         self.retries = retries
         self.maxVarBindsPerRequest = maxVarBindsPerRequest
         self.maxRepetitions = maxRepetitions
+        self.walkMethod = walkMethod
+    }
+
+    /// True when walks use GETBULK: asked for, and not SNMPv1.
+    public var walksWithGetBulk: Bool {
+        if case .v1 = credentials { return false }
+        return walkMethod == .getBulk
     }
 
     /// `host:port`, with brackets around IPv6 literals, for messages.

@@ -6,7 +6,7 @@ public struct SNMPError: Error, Hashable, Sendable {
             case timeout, malformedMessage, errorStatus, authenticationFailure, unknownUserName
             case unknownEngineID, notInTimeWindow, decryptionError, unsupportedSecurityLevel, report
             case unsupportedProtocol, invalidConfiguration, walkLoop, walkTooLarge, addressUnavailable
-            case clientShutDown, requestIDCollision
+            case clientShutDown, requestIDCollision, unresolvableHost
         }
 
         private let base: Base
@@ -32,7 +32,7 @@ public struct SNMPError: Error, Hashable, Sendable {
         public static let unsupportedSecurityLevel = Code(.unsupportedSecurityLevel)
         /// Any other report PDU; see `oid` for the counter the agent reported.
         public static let report = Code(.report)
-        /// A protocol this library does not implement (DES privacy, SNMPv3 with another model).
+        /// A protocol this library does not implement (GETBULK over SNMPv1, SNMPv3 with another security model).
         public static let unsupportedProtocol = Code(.unsupportedProtocol)
         /// The request or target is invalid (empty OID list, short password, unresolvable host).
         public static let invalidConfiguration = Code(.invalidConfiguration)
@@ -46,6 +46,8 @@ public struct SNMPError: Error, Hashable, Sendable {
         public static let clientShutDown = Code(.clientShutDown)
         /// Internal: a request ID was still in use (should never happen with 2³¹ IDs).
         public static let requestIDCollision = Code(.requestIDCollision)
+        /// The agent's host name did not resolve to an address (see ``HostResolver``).
+        public static let unresolvableHost = Code(.unresolvableHost)
 
         /// The code's name.
         public var description: String { base.rawValue }

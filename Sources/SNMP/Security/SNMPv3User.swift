@@ -44,7 +44,8 @@ public struct SNMPv3User: Hashable, Sendable {
     public var authentication: Authentication?
     /// Privacy; requires authentication.
     public var privacy: Privacy?
-    /// The context name (usually empty).
+    /// The context name of the scoped PDU (usually empty; some agents serve several MIB
+    /// instances, VRFs or VLANs under different context names).
     public var contextName: String
 
     /// Creates a user.
@@ -78,7 +79,6 @@ public struct SNMPv3User: Hashable, Sendable {
             guard authentication != nil else {
                 throw SNMPError(code: .invalidConfiguration, message: "SNMPv3 user '\(userName)': privacy requires authentication (authPriv)")
             }
-            try privacy.protocol.checkSupported()
             try Self.check(privacy.password, "privacy", userName)
         }
         if let authentication {

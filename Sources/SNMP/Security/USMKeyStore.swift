@@ -19,11 +19,17 @@ final class USMKeyStore: Sendable {
         var engineID: [UInt8]
     }
 
+    private struct PrivacyKeyID: Hashable {
+        var local: LocalKeyID
+        var `protocol`: SNMPPrivProtocol
+    }
+
     /// Beyond this many entries a cache is cleared rather than grown (bounded memory).
     static let maximumEntries = 50_000
 
     private let masterKeys = Mutex<[MasterKeyID: [UInt8]]>([:])
     private let localKeys = Mutex<[LocalKeyID: [UInt8]]>([:])
+    private let privacyKeys = Mutex<[PrivacyKeyID: [UInt8]]>([:])
 
     init() {}
 
@@ -33,9 +39,23 @@ final class USMKeyStore: Sendable {
         let authKey = localizedKey(authentication.protocol, password: authentication.password, engineID: engineID)
         // RFC 3826 §1.2: the privacy key is derived with the authentication protocol's hash.
         let privKey = user.privacy.map {
-            localizedKey(authentication.protocol, password: $0.password, engineID: engineID)
+            privacyKey($0, authProtocol: authentication.protocol, engineID: engineID)
         }
         return LocalizedKeys(authentication: authKey, privacy: privKey)
+    }
+
+    /// The localised privacy key, extended to the cipher's key length (AES-192/256).
+    func privacyKey(_ privacy: SNMPv3User.Privacy, authProtocol: SNMPAuthProtocol, engineID: [UInt8]) -> [UInt8] {
+        let localized = localizedKey(authProtocol, password: privacy.password, engineID: engineID)
+        guard localized.count < privacy.protocol.keyLength else { return Array(localized.prefix(privacy.protocol.keyLength)) }
+        let id = PrivacyKeyID(local: LocalKeyID(master: MasterKeyID(authProtocol: authProtocol, password: privacy.password), engineID: engineID), protocol: privacy.protocol)
+        if let cached = privacyKeys.withLock({ $0[id] }) {
+            return cached
+        }
+        // The Reeder extension hashes another megabyte: worth caching too.
+        let key = privacy.protocol.privacyKey(localized: localized, authProtocol: authProtocol, engineID: engineID)
+        privacyKeys.withLock { Self.insert(key, for: id, into: &$0) }
+        return key
     }
 
     func localizedKey(_ authProtocol: SNMPAuthProtocol, password: String, engineID: [UInt8]) -> [UInt8] {

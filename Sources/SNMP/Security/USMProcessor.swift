@@ -39,7 +39,7 @@ enum USMProcessor {
             security.authenticationParameters = [UInt8](repeating: 0, count: authentication.protocol.macLength)
             if let privacy = user.privacy, let privacyKey = keys.privacy {
                 flags.insert(.privacy)
-                let saltBytes = (0..<8).map { UInt8(truncatingIfNeeded: salt >> (56 - 8 * $0)) }
+                let saltBytes = privacy.protocol.salt(counter: salt, boots: engine.boots)
                 security.privacyParameters = saltBytes
                 payload = .encrypted(
                     try privacy.protocol.encrypt(

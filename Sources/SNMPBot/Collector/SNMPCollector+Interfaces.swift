@@ -13,6 +13,7 @@ extension SNMPCollector {
         _ device: InterfacesTarget, client: SNMPClient, grafolean: GrafoleanClient, options: Options, state: SNMPBotState, run: JobRun
     ) async throws {
         let metadata: Logger.Metadata = ["entity": "\(device.entityID)", "account": "\(device.accountID)"]
+        try await checkHostResolves(device.target, of: device.label, client: client)
         let walk: ColumnWalk
         do {
             walk = try await client.walkColumns(

@@ -1,8 +1,10 @@
 extension SNMPCollector {
     /// How the bot talks to agents and manages interface entities.
     ///
-    /// Grafolean's credentials have no port, timeout or retry fields, so these are the bot's own
-    /// settings, for every device (an entity's `details.snmp_port` overrides the port).
+    /// Grafolean's web UI has no port, timeout or retry fields, so these are the bot's own
+    /// settings, for every device. A port in the entity's `details.ipv4` (`10.0.0.1:1161`) or its
+    /// `details.snmp_port` overrides the port; a credential's `snmp_timeout`, `snmp_retries`,
+    /// `snmp_max_repetitions` and `snmp_walk_method` (set through the API) override the others.
     public struct Options: Sendable, Hashable {
         /// The agents' UDP port unless an entity sets `details.snmp_port`. Default 161.
         public var defaultPort: Int

@@ -13,6 +13,7 @@ extension SNMPCollector {
     static func poll(_ device: SNMPDevice, client: SNMPClient, options: Options, state: SNMPBotState, run: JobRun) async throws {
         let due = device.sensors.filter { run.fired($0.interval) }
         guard !due.isEmpty else { return }
+        try await checkHostResolves(device.target, of: device.label, client: client)
         let started = ContinuousClock.now
         let plan = FetchPlan(due)
         let jobKey = "\(device.entityID)"
@@ -77,6 +78,21 @@ extension SNMPCollector {
         if let failure {
             state.failedPolls.increment()
             throw SNMPBotError(code: .pollFailed, message: "polling \(device.label) at \(device.target.endpointDescription) failed: \(failure)")
+        }
+    }
+
+    /// Fails the run, naming the entity, the field and the name, when the agent's host name does
+    /// not resolve (no cached address either): nothing is fetched or sent this run. IP addresses
+    /// pass at once; a name's lookup runs off the cooperative pool and is cached (``HostResolver``).
+    static func checkHostResolves(_ target: SNMPTarget, of label: String, client: SNMPClient) async throws(SNMPBotError) {
+        do {
+            _ = try await client.resolver.resolve(target.host)
+        } catch {
+            throw SNMPBotError(
+                code: .invalidEntity,
+                message:
+                    "host name '\(error.host)' of entity \(label) does not resolve (\(error.message)); nothing is polled or sent for it this run. \(SNMPDevice.acceptedAddresses.prefix(1).uppercased() + SNMPDevice.acceptedAddresses.dropFirst()), and the name must resolve to an address",
+                field: "ipv4")
         }
     }
 

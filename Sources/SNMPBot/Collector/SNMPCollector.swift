@@ -44,8 +44,9 @@ public struct SNMPCollector: Collector {
 
     /// One polling job per usable device, and one interfaces job per device whose account lets the bot write entities.
     ///
-    /// Problems (an unusable credential, a DES credential, an invalid sensor, a missing permission)
-    /// are logged once while they last, naming the entity and the field.
+    /// Problems (an unusable credential or address, an invalid sensor, a missing permission) are
+    /// logged once while they last, naming the entity and the field; so is the weakness of each
+    /// credential that uses DES.
     public func jobs(context: JobsContext) async throws -> [CollectorJob] {
         let configurations = try await context.jobConfigurations()
         var notices: [NoticeBoard.Notice] = []

@@ -16,11 +16,11 @@ public struct SNMPBotError: Error, Sendable, Hashable, CustomStringConvertible {
         private let base: Base
         private init(_ base: Base) { self.base = base }
 
-        /// The entity's details cannot be used (no `ipv4`, a bad `snmp_port`).
+        /// The entity's details cannot be used (no `ipv4`, a bad port, a host name that does not resolve).
         public static let invalidEntity = Code(.invalidEntity)
-        /// A credential field is missing or invalid.
+        /// A credential field is missing or invalid (also the request settings `snmp_timeout`, …).
         public static let invalidCredential = Code(.invalidCredential)
-        /// The credential asks for DES privacy, which this bot does not implement.
+        /// No longer raised: DES privacy is supported now. Kept so that code that names it still compiles.
         public static let unsupportedPrivacy = Code(.unsupportedPrivacy)
         /// A sensor's `oids`, `expression` or `output_path` is invalid.
         public static let invalidSensor = Code(.invalidSensor)

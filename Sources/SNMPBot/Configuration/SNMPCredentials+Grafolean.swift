@@ -7,11 +7,15 @@ extension SNMPCredentials {
     ///
     /// `version` is `snmpv1`, `snmpv2c` or `snmpv3`. v1/v2c use `snmpv12_community`; v3 uses
     /// `snmpv3_securityName`, `snmpv3_securityLevel` (`noAuthNoPriv`, `authNoPriv`, `authPriv`),
-    /// `snmpv3_authProtocol` (`MD5`, `SHA`), `snmpv3_authKey`, `snmpv3_privProtocol` (`AES`; `DES`
-    /// is refused) and `snmpv3_privKey`. Keys the version or security level does not use are
-    /// ignored (the UI leaves stale ones behind when the version changes).
+    /// `snmpv3_authProtocol` (`MD5`, `SHA`/`SHA1`, `SHA-224`, `SHA-256`, `SHA-384`, `SHA-512`),
+    /// `snmpv3_authKey`, `snmpv3_privProtocol` (`DES`, `AES`, `AES-192`, `AES-256`, `AES-192-C`,
+    /// `AES-256-C`; any other name starting with `AES` is AES-128), `snmpv3_privKey` and, set
+    /// through the API only, `snmpv3_contextName`. Names are case-insensitive, with or without
+    /// dashes. Keys the version or security level does not use are ignored (the UI leaves stale
+    /// ones behind when the version changes).
     ///
-    /// - Throws: ``SNMPBotError`` naming the field: `invalidCredential`, or `unsupportedPrivacy` for DES.
+    /// - Throws: ``SNMPBotError`` with code `invalidCredential`, naming the field and what it accepts
+    ///   (never a password or community).
     public init(grafoleanDetails details: JSONValue) throws(SNMPBotError) {
         guard let version = Self.text(details, "version") else {
             throw SNMPBotError(code: .invalidCredential, message: "is missing; set it to snmpv1, snmpv2c or snmpv3", field: "version")
@@ -43,34 +47,45 @@ extension SNMPCredentials {
                 message: levelText.isEmpty ? "is missing; set noAuthNoPriv, authNoPriv or authPriv" : "'\(levelText)' is not noAuthNoPriv, authNoPriv or authPriv",
                 field: "snmpv3_securityLevel")
         }
-        guard level != .noAuthNoPriv else { return SNMPv3User(userName: name) }
+        let contextName = try context(details)
+        guard level != .noAuthNoPriv else { return SNMPv3User(userName: name, contextName: contextName) }
 
         let authName = text(details, "snmpv3_authProtocol") ?? ""
         guard let authProtocol = SNMPAuthProtocol(name: authName) else {
             throw SNMPBotError(
                 code: .invalidCredential,
-                message: authName.isEmpty ? "is missing; \(level.rawValue) needs MD5 or SHA" : "'\(authName)' is not MD5 or SHA",
+                message: authName.isEmpty
+                    ? "is missing; \(level.rawValue) needs one of \(SNMPAuthProtocol.acceptedNames)"
+                    : "'\(authName)' is not a known authentication protocol; accepted: \(SNMPAuthProtocol.acceptedNames)",
                 field: "snmpv3_authProtocol")
         }
         let authKey = try password(details, "snmpv3_authKey", purpose: "authentication")
         let authentication = SNMPv3User.Authentication(protocol: authProtocol, password: authKey)
-        guard level == .authPriv else { return SNMPv3User(userName: name, authentication: authentication) }
+        guard level == .authPriv else { return SNMPv3User(userName: name, authentication: authentication, contextName: contextName) }
 
         let privName = text(details, "snmpv3_privProtocol") ?? ""
         guard let privProtocol = SNMPPrivProtocol(name: privName) else {
             throw SNMPBotError(
                 code: .invalidCredential,
-                message: privName.isEmpty ? "is missing; authPriv needs AES" : "'\(privName)' is not AES",
-                field: "snmpv3_privProtocol")
-        }
-        guard privProtocol != .des else {
-            throw SNMPBotError(
-                code: .unsupportedPrivacy,
-                message: "DES privacy is not supported (DES is broken and deprecated, and this bot's crypto library does not provide it); configure the agent's user for AES and set the credential to AES",
+                message: privName.isEmpty
+                    ? "is missing; authPriv needs one of \(SNMPPrivProtocol.acceptedNames)"
+                    : "'\(privName)' is not a known privacy protocol; accepted: \(SNMPPrivProtocol.acceptedNames)",
                 field: "snmpv3_privProtocol")
         }
         let privKey = try password(details, "snmpv3_privKey", purpose: "privacy")
-        return SNMPv3User(userName: name, authentication: authentication, privacy: .init(protocol: privProtocol, password: privKey))
+        return SNMPv3User(
+            userName: name, authentication: authentication, privacy: .init(protocol: privProtocol, password: privKey), contextName: contextName)
+    }
+
+    /// `snmpv3_contextName`: empty when missing; kept as typed (context names are exact).
+    private static func context(_ details: JSONValue) throws(SNMPBotError) -> String {
+        guard let name = text(details, "snmpv3_contextName", trimming: false) else { return "" }
+        guard name.utf8.count <= 32 else {
+            throw SNMPBotError(
+                code: .invalidCredential, message: "has \(name.utf8.count) bytes; SNMP context names have at most 32 (empty for the default context)",
+                field: "snmpv3_contextName")
+        }
+        return name
     }
 
     private static func password(_ details: JSONValue, _ field: String, purpose: String) throws(SNMPBotError) -> String {
@@ -86,7 +101,7 @@ extension SNMPCredentials {
     }
 
     /// A field as text: strings as they are (trimmed unless told), numbers as the UI would type them; nil when missing or empty.
-    private static func text(_ details: JSONValue, _ field: String, trimming: Bool = true) -> String? {
+    static func text(_ details: JSONValue, _ field: String, trimming: Bool = true) -> String? {
         let text: String
         switch details[field] {
         case .string(let string): text = trimming ? string.trimmingCharacters(in: .whitespaces) : string

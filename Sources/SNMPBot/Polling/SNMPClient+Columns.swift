@@ -30,7 +30,8 @@ struct ColumnWalk: Sendable {
 }
 
 extension SNMPClient {
-    /// Walks several subtrees (table columns) side by side: each GETBULK (GETNEXT for SNMPv1)
+    /// Walks several subtrees (table columns) side by side: each GETBULK (GETNEXT for SNMPv1 or
+    /// a target whose ``SNMPTarget/walkMethod`` is GETNEXT)
     /// asks for the next rows of every column that is not finished yet, so a table of N rows and
     /// C columns takes about N·C / `varBindBudget` requests instead of C separate walks.
     ///
@@ -55,7 +56,7 @@ extension SNMPClient {
         var positions = unique
         var active = Array(unique.indices)
         var requests = 0
-        let bulk = if case .v1 = target.credentials { false } else { true }
+        let bulk = target.walksWithGetBulk
         var repetitions = max(1, min(expectedRows.map { $0 + 1 } ?? target.maxRepetitions, max(1, target.maxRepetitions * 4)))
 
         while !active.isEmpty {

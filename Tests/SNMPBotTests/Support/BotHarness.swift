@@ -36,8 +36,11 @@ struct BotHarness {
     /// - Parameters:
     ///   - permissions: The bot's permissions; a systemwide bot is tied to no account.
     ///   - interval: The device's interval override for its sensors (nil: the sensors' 60 s).
+    ///   - address: The device's `details.ipv4`, given snmpd's port.
+    ///   - credential: The `details` of the device's credential (nil: the account's default v2c one).
     static func with(
-        permissions: BotPermissions = .accountDefaults, interval: Int? = nil, _ body: (BotHarness) async throws -> Void
+        permissions: BotPermissions = .accountDefaults, interval: Int? = nil, address: (Int) -> String = { _ in "127.0.0.1" },
+        credential: JSONValue? = nil, _ body: (BotHarness) async throws -> Void
     ) async throws {
         try await SNMPDaemon.with(extraConfiguration: lmSensors) { daemon in
             try await GrafoleanTestBackend.withRunning { backend in
@@ -46,11 +49,15 @@ struct BotHarness {
                 let bot = await backend.addBot(
                     name: "snmp bot", protocol: "snmp", account: systemwide ? nil : defaults.account, permissions: permissions)
                 let sensors = [defaults.snmpTrafficInSensor, defaults.snmpTrafficOutSensor, defaults.snmpTemperatureSensor]
+                var credentialID = defaults.snmpCredential
+                if let credential {
+                    credentialID = await backend.addCredential(account: defaults.account, name: "custom", protocol: "snmp", details: credential)
+                }
                 let device = await backend.addEntity(
-                    account: defaults.account, name: "localhost", details: ["ipv4": "127.0.0.1"],
+                    account: defaults.account, name: "localhost", details: ["ipv4": .string(address(daemon.port))],
                     protocols: [
                         "snmp": EntityProtocolSettings(
-                            credential: defaults.snmpCredential, sensors: sensors.map { .init(sensor: $0, interval: interval) }, bot: bot.id)
+                            credential: credentialID, sensors: sensors.map { .init(sensor: $0, interval: interval) }, bot: bot.id)
                     ])
                 try await SNMPClient.withClient { snmp in
                     try await body(BotHarness(daemon: daemon, backend: backend, snmp: snmp, defaults: defaults, bot: bot, device: device))
