@@ -87,7 +87,7 @@ public struct SNMPCollector: Collector {
             let state = self.state
             jobs.append(
                 CollectorJob(
-                    id: "\(device.entityID)", intervals: device.intervals, timeout: Self.runTimeout(intervals: device.intervals, options: options),
+                    id: "\(device.entityID)", intervals: device.intervals, timeout: Self.runTimeout(intervals: device.intervals, target: device.target),
                     entityID: device.entityID, parameters: device
                 ) { run in
                     try await Self.poll(device, client: client, options: options, state: state, run: run)
@@ -98,7 +98,7 @@ public struct SNMPCollector: Collector {
             jobs.append(
                 CollectorJob(
                     id: "\(device.entityID)-interfaces", intervals: [options.interfacesInterval],
-                    timeout: Self.runTimeout(intervals: [options.interfacesInterval], options: options), entityID: device.entityID, parameters: target
+                    timeout: Self.runTimeout(intervals: [options.interfacesInterval], target: device.target), entityID: device.entityID, parameters: target
                 ) { run in
                     try await Self.synchronizeInterfaces(target, client: client, grafolean: grafolean, options: options, state: state, run: run)
                 })
@@ -109,8 +109,8 @@ public struct SNMPCollector: Collector {
     /// How long one run may take: its smallest interval, but at least three requests that each time
     /// out on every try (a slow agent with a large table still finishes; a run on a short interval
     /// then overlaps the next fire instead of being cut short).
-    static func runTimeout(intervals: [Int], options: Options) -> Duration {
-        let perRequest = options.timeout * (options.retries + 1)
+    static func runTimeout(intervals: [Int], target: SNMPTarget) -> Duration {
+        let perRequest = target.timeout * (target.retries + 1)
         let interval = Duration.seconds(intervals.min() ?? 60)
         return max(interval, perRequest * 3 + .seconds(1))
     }
