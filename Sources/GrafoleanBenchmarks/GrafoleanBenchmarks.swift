@@ -25,7 +25,7 @@ struct GrafoleanBenchmarksCommand: AsyncParsableCommand {
             """)
 
     enum Part: String, ExpressibleByArgument, CaseIterable, Sendable {
-        case all, fetch, scheduler, delivery, memory, ping, snmp
+        case all, fetch, scheduler, delivery, spool, memory, ping, snmp
 
         var benchmark: (any BenchmarkPart)? {
             switch self {
@@ -33,6 +33,7 @@ struct GrafoleanBenchmarksCommand: AsyncParsableCommand {
             case .fetch: FetchBenchmark()
             case .scheduler: SchedulerBenchmark()
             case .delivery: DeliveryBenchmark()
+            case .spool: SpoolBenchmark()
             case .memory: MemoryBenchmark()
             case .ping: PingBenchmark()
             case .snmp: SNMPAgentBenchmark()

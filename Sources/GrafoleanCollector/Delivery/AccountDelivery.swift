@@ -118,7 +118,7 @@ struct AccountDelivery {
     /// memory (`true`, room reserved) or only on disk until memory has room (`false`). Values
     /// stay in spool order: once some wait on disk only, later ones do too.
     mutating func reserve(_ count: Int) -> Bool {
-        guard onDiskOnly == 0, inMemory + count <= configuration.maximumBufferedValuesPerAccount else {
+        guard onDiskOnly == 0, inMemory + count <= memoryWindow else {
             onDiskOnly += count
             return false
         }
@@ -146,8 +146,13 @@ struct AccountDelivery {
     /// How many values to load from the spool now: some wait on disk only, and memory has room.
     var valuesToLoad: Int {
         guard onDiskOnly > 0 else { return 0 }
-        let room = configuration.maximumBufferedValuesPerAccount - inMemory
-        return room >= configuration.maximumBufferedValuesPerAccount / 2 || room >= onDiskOnly ? min(room, onDiskOnly) : 0
+        let room = memoryWindow - inMemory
+        return room >= memoryWindow / 2 || room >= onDiskOnly ? min(room, onDiskOnly) : 0
+    }
+
+    /// With a spool: the most values kept in memory too.
+    private var memoryWindow: Int {
+        min(configuration.maximumBufferedValuesPerAccount, configuration.memoryValuesPerAccountWithSpool)
     }
 
     /// Takes values loaded from the spool into memory. They waited: they go with their measured times.

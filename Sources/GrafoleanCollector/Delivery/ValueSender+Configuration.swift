@@ -23,6 +23,9 @@ extension ValueSender {
         /// With a state directory: the most bytes the spool's values may take on disk; beyond it the
         /// oldest values are dropped, counted and logged. Default 128 MiB (about 1.5 million values).
         public var maximumSpoolBytes: Int
+        /// With a state directory: most values per account kept in memory as well as on disk; the
+        /// rest wait on disk only and are read back as delivery catches up. Default 10,000.
+        public var memoryValuesPerAccountWithSpool: Int
         /// With a state directory: when spooled values reach the disk itself. Default ``SpoolSyncPolicy/normal``.
         public var spoolSync: SpoolSyncPolicy
 
@@ -36,6 +39,7 @@ extension ValueSender {
             freshnessLimit: Duration = .seconds(1),
             shutdownTimeout: Duration = .seconds(10),
             maximumSpoolBytes: Int = 128 << 20,
+            memoryValuesPerAccountWithSpool: Int = 10_000,
             spoolSync: SpoolSyncPolicy = .normal
         ) {
             self.maximumBatchSize = max(1, maximumBatchSize)
@@ -46,6 +50,7 @@ extension ValueSender {
             self.freshnessLimit = freshnessLimit
             self.shutdownTimeout = shutdownTimeout
             self.maximumSpoolBytes = max(1 << 20, maximumSpoolBytes)
+            self.memoryValuesPerAccountWithSpool = max(1, memoryValuesPerAccountWithSpool)
             self.spoolSync = spoolSync
         }
     }

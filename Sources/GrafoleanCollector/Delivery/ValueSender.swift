@@ -94,7 +94,7 @@ public actor ValueSender: Service, ValueSink {
     /// Opens the spool in `directory` and creates a sender on it.
     ///
     /// - Throws: ``SpoolError`` naming the directory when it cannot be used.
-    static func opening(
+    package static func opening(
         stateDirectory directory: String, transport: any ValueTransport, configuration: Configuration, clock: any CollectorClock, logger: Logger
     ) async throws -> ValueSender {
         let (spool, inventory) = try await ValueSpool.open(directory: directory, sync: configuration.spoolSync, logger: logger)
