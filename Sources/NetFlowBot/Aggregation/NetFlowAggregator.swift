@@ -1,0 +1,218 @@
+import NetFlow
+
+/// One value for Grafolean: a path and bytes.
+public struct FlowValue: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// The path, such as `netflow.1min.ingress.entity.12.topip.10%2e0%2e0%2e1`.
+    public var path: String
+    /// Bytes in the window (not bytes/s).
+    public var value: Double
+
+    /// A value.
+    public init(path: String, value: Double) {
+        self.path = path
+        self.value = value
+    }
+
+    /// `path = value`.
+    public var description: String { "\(path) = \(value)" }
+}
+
+/// Turns decoded flows into the series Grafolean's NetFlow bot posts, per account and window
+/// tile: account and entity totals, per interface, and top-N addresses, protocols,
+/// connections and destination ports, per direction.
+///
+/// A pure value: the caller stamps flows with their receive time, passes the exporter → entity
+/// map, and asks for a tile's values once the tile has ended. Memory is bounded by
+/// ``Limits`` per entity, direction and tile.
+public struct NetFlowAggregator: Sendable, Codable {
+    /// Bounds on what one tile keeps.
+    public struct Limits: Sendable, Codable, Hashable {
+        /// Distinct addresses, connections or ports counted exactly per entity, direction and
+        /// tile; beyond it a Space-Saving summary of this many counters (error ≤ bytes / limit).
+        public var exactKeys: Int
+        /// The same for each interface's addresses.
+        public var interfaceExactKeys: Int
+        /// Interfaces tracked per entity and direction; traffic of further interfaces counts
+        /// in the entity's totals and tops only.
+        public var interfacesPerEntity: Int
+        /// Entries of each top list (10 in the reference).
+        public var topCount: Int
+        /// Distinct unmapped exporters remembered between ``NetFlowAggregator/takeUnmappedExporters()`` calls.
+        public var unmappedExporters: Int
+        /// Tiles not asked for are dropped this many seconds after the next tile of their window ended.
+        public var staleTileGrace: Int64
+
+        /// Limits; defaults 100,000 exact keys (10,000 per interface), 1,024 interfaces, top 10.
+        public init(
+            exactKeys: Int = 100_000,
+            interfaceExactKeys: Int = 10_000,
+            interfacesPerEntity: Int = 1_024,
+            topCount: Int = 10,
+            unmappedExporters: Int = 4_096,
+            staleTileGrace: Int64 = 3_600
+        ) {
+            self.exactKeys = max(1, exactKeys)
+            self.interfaceExactKeys = max(1, interfaceExactKeys)
+            self.interfacesPerEntity = max(0, interfacesPerEntity)
+            self.topCount = max(0, topCount)
+            self.unmappedExporters = max(0, unmappedExporters)
+            self.staleTileGrace = max(0, staleTileGrace)
+        }
+    }
+
+    /// How a flow's direction is decided.
+    public enum DirectionRule: String, Sendable, Codable, Hashable {
+        /// The reference: field 61 = 0 (or missing) → ingress on the input interface, 1 → egress
+        /// on the output interface, other values ignored.
+        case field61
+        /// Like ``field61`` for flows that carry field 61; a flow without it counts as ingress
+        /// on its input interface and, when its output interface is known (≠ 0), also as egress
+        /// on it — egress for exporters that only export ingress flows.
+        case inferEgressFromOutputInterface
+    }
+
+    /// Counters since creation.
+    public struct Statistics: Sendable, Codable, Hashable {
+        /// Flows added.
+        public var flows = 0
+        /// Flows from exporters no entity has.
+        public var unmappedFlows = 0
+        /// Flows ignored because their direction is neither 0 nor 1.
+        public var otherDirectionFlows = 0
+        /// Window updates skipped because the tile had already been reported.
+        public var lateFlows = 0
+        /// Tiles dropped without having been asked for.
+        public var staleTiles = 0
+    }
+
+    struct TileKey: Hashable, Sendable, Codable {
+        var seconds: Int64
+        var end: Int64
+    }
+
+    /// The windows aggregated.
+    public let windows: [FlowWindow]
+    /// The limits in force.
+    public let limits: Limits
+    /// The direction rule in force.
+    public let directionRule: DirectionRule
+    /// When collection started (Unix s); tiles that began earlier are partial (see ``isPartial(window:endingAt:)``).
+    public var coverageStart: Int64?
+    /// Counters since creation.
+    public private(set) var statistics = Statistics()
+
+    /// tile → account → entity → traffic.
+    var tiles: [TileKey: [Int: [Int: EntityTile]]] = [:]
+    var reportedThrough: [Int64: Int64] = [:]
+    var unmapped: Set<FlowAddress> = []
+
+    /// An empty aggregator.
+    public init(
+        windows: [FlowWindow] = FlowWindow.all,
+        limits: Limits = Limits(),
+        directionRule: DirectionRule = .field61,
+        coverageStart: Int64? = nil
+    ) {
+        self.windows = windows
+        self.limits = limits
+        self.directionRule = directionRule
+        self.coverageStart = coverageStart
+    }
+
+    /// Adds flows received at `time` (Unix seconds; the reference also dates flows by receipt).
+    public mutating func add(_ flows: some Sequence<FlowRecord>, receivedAt time: Int64, exporters: ExporterMap) {
+        var lastExporter: FlowAddress?
+        var targets: [ExporterMap.Target] = []
+        for flow in flows {
+            // Flows of one datagram share their exporter: look it up once.
+            if flow.exporter != lastExporter {
+                lastExporter = flow.exporter
+                targets = exporters.targets(of: flow.exporter)
+            }
+            add(flow, receivedAt: time, targets: targets)
+        }
+    }
+
+    /// Adds one flow received at `time` (Unix seconds).
+    public mutating func add(_ flow: FlowRecord, receivedAt time: Int64, exporters: ExporterMap) {
+        add(flow, receivedAt: time, targets: exporters.targets(of: flow.exporter))
+    }
+
+    private mutating func add(_ flow: FlowRecord, receivedAt time: Int64, targets: [ExporterMap.Target]) {
+        statistics.flows &+= 1
+        guard !targets.isEmpty else {
+            statistics.unmappedFlows &+= 1
+            if unmapped.count < limits.unmappedExporters { unmapped.insert(flow.exporter) }
+            return
+        }
+        var ingress = false
+        var egress = false
+        switch (flow.direction, flow.hasDirection, directionRule) {
+        case (0, false, .inferEgressFromOutputInterface):
+            ingress = true
+            egress = flow.outputInterface != 0
+        case (0, _, _): ingress = true
+        case (1, _, _): egress = true
+        default:
+            statistics.otherDirectionFlows &+= 1
+            return
+        }
+        let limits = self.limits
+        for window in windows {
+            let end = window.tileEnd(containing: time)
+            if let reported = reportedThrough[window.seconds], end <= reported {
+                statistics.lateFlows &+= 1
+                continue
+            }
+            let key = TileKey(seconds: window.seconds, end: end)
+            if tiles[key] == nil { dropStaleTiles(before: end &- window.seconds &- limits.staleTileGrace, window: window) }
+            for target in targets {
+                tiles[key, default: [:]][target.account, default: [:]][target.entity, default: EntityTile(limits: limits)]
+                    .add(flow, ingress: ingress, egress: egress, limits: limits)
+            }
+        }
+    }
+
+    /// Whether a tile began before ``coverageStart`` (or no start is known): its values are
+    /// incomplete. The reference posts nothing for a job's first, partial window.
+    public func isPartial(window: FlowWindow, endingAt end: Int64) -> Bool {
+        guard let coverageStart else { return true }
+        return coverageStart > end &- window.seconds
+    }
+
+    /// Ends of the tiles held that have ended by `now`, per window, oldest first.
+    public func endedTiles(at now: Int64) -> [(window: FlowWindow, end: Int64)] {
+        windows.flatMap { window in
+            tiles.keys.filter { $0.seconds == window.seconds && $0.end <= now }.map(\.end).sorted().map { (window, $0) }
+        }
+    }
+
+    /// Drops every tile of `window` that ended at or before `end` without reporting it.
+    public mutating func discard(window: FlowWindow, endingAtOrBefore end: Int64) {
+        dropStaleTiles(before: end &+ 1, window: window)
+    }
+
+    private mutating func dropStaleTiles(before limit: Int64, window: FlowWindow) {
+        for key in tiles.keys where key.seconds == window.seconds && key.end < limit {
+            tiles[key] = nil
+            statistics.staleTiles &+= 1
+        }
+    }
+
+    /// Exporters seen without an entity since the last call (to propose entities for them).
+    public mutating func takeUnmappedExporters() -> [FlowAddress] {
+        defer { unmapped.removeAll() }
+        return unmapped.sorted()
+    }
+}
+
+extension EntityTile {
+    mutating func add(_ flow: FlowRecord, ingress: Bool, egress: Bool, limits: NetFlowAggregator.Limits) {
+        if ingress {
+            self.ingress.add(bytes: flow.bytes, interface: flow.inputInterface, address: flow.sourceAddress, flow: flow, limits: limits)
+        }
+        if egress {
+            self.egress.add(bytes: flow.bytes, interface: flow.outputInterface, address: flow.destinationAddress, flow: flow, limits: limits)
+        }
+    }
+}
