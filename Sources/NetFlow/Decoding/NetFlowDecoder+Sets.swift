@@ -116,7 +116,6 @@ extension NetFlowDecoder {
             // Whole records only: the padding at the end never becomes a record.
             let size = template.fixedLength
             let count = (end - start) / size
-            flows.reserveCapacity(flows.count &+ count)
             var base = start
             for _ in 0..<count {
                 flows.append(record(bytes, base: base, layout: template.layout, context: context, rate: rate, initTime: initTime))
@@ -251,13 +250,15 @@ extension NetFlowDecoder {
             }
             if let rate = Self.samplingRate(bytes, base: base, layout: layout) {
                 // A sampler-scoped rate is also the exporter's default for flows without a sampler ID.
-                exporterSampling[key] = rate
+                if exporterSampling[key] != nil || exporterSampling.count < configuration.templateLimit {
+                    exporterSampling[key] = rate
+                }
                 if layout.samplerID.isPresent && samplerSampling.count < configuration.templateLimit {
                     let sampler = bytes.read(layout.samplerID, base: base)
                     samplerSampling[SamplerKey(exporter: key.exporter, domain: key.domain, sampler: sampler)] = rate
                 }
             }
-            if layout.systemInitMilliseconds.isPresent {
+            if layout.systemInitMilliseconds.isPresent && (systemInit[key] != nil || systemInit.count < configuration.templateLimit) {
                 systemInit[key] = bytes.read(layout.systemInitMilliseconds, base: base)
             }
             base &+= length

@@ -25,7 +25,6 @@ extension NetFlowDecoder {
             fail(&result, .recordCountMismatch, exporter, 2, "v5 count does not match the datagram length")
         }
         let exportMilliseconds = UInt64(seconds) &* 1000 &+ UInt64(nanoseconds / 1_000_000)
-        flows.reserveCapacity(flows.count + min(count, available))
         for index in 0..<min(count, available) {
             let base = Self.v5HeaderLength + index * Self.v5RecordLength
             let first = bytes.readUInt32(base + 24)

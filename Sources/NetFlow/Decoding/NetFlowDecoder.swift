@@ -46,6 +46,12 @@ public struct NetFlowDecoder: Sendable {
         public var exporter: FlowAddress
         /// The reason.
         public var code: NetFlowError.Code
+
+        /// A key.
+        public init(exporter: FlowAddress, code: NetFlowError.Code) {
+            self.exporter = exporter
+            self.code = code
+        }
     }
 
     /// Counters since the decoder was created.

@@ -21,25 +21,27 @@ struct RecordLayout: Sendable {
         samplingInterval.isPresent || samplerRandomInterval.isPresent || packetInterval.isPresent
     }
 
-    mutating func assign(_ field: TemplateField, offset: Int) {
-        guard field.enterprise == 0 else { return }
-        let slot = Slot(offset: Int32(truncatingIfNeeded: offset), length: Int32(field.length))
+    /// `length` is the field's length in this record (differs from the template's for
+    /// variable-length fields).
+    mutating func assign(_ field: TemplateField, offset: Int, length: Int) {
+        guard field.enterprise == 0, length > 0 else { return }
+        let slot = Slot(offset: Int32(truncatingIfNeeded: offset), length: Int32(truncatingIfNeeded: length))
         switch field.type {
         case 1: bytes = slot
         case 2: packets = slot
         case 4: protocolNumber = slot
         case 7: sourcePort = slot
-        case 8 where field.length == 4: sourceV4 = slot
+        case 8 where length == 4: sourceV4 = slot
         case 10: input = slot
         case 11: destinationPort = slot
-        case 12 where field.length == 4: destinationV4 = slot
+        case 12 where length == 4: destinationV4 = slot
         case 14: output = slot
         case 21: lastUptime = slot
         case 22: firstUptime = slot
         case 23: bytesOut = slot
         case 24: packetsOut = slot
-        case 27 where field.length == 16: sourceV6 = slot
-        case 28 where field.length == 16: destinationV6 = slot
+        case 27 where length == 16: sourceV6 = slot
+        case 28 where length == 16: destinationV6 = slot
         case 34: samplingInterval = slot
         case 48, 302: samplerID = slot  // v9 FLOW_SAMPLER_ID, IPFIX selectorId
         case 50: samplerRandomInterval = slot

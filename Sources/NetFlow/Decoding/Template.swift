@@ -78,7 +78,7 @@ struct CompiledTemplate: Sendable {
                 continue
             }
             if !variable && !(definition.version == 9 && index < definition.scopeFieldCount) {
-                layout.assign(field, offset: offset)
+                layout.assign(field, offset: offset, length: Int(field.length))
             }
             offset += Int(field.length)
             minimum += Int(field.length)
@@ -107,7 +107,7 @@ struct CompiledTemplate: Sendable {
                 }
             }
             guard length <= end - offset else { return nil }
-            layout.assign(field, offset: offset - start)
+            layout.assign(field, offset: offset - start, length: length)
             offset += length
         }
         layout.resolveFallbacks()
