@@ -95,6 +95,7 @@ let package = Package(
             name: "NetFlowBot",
             dependencies: ["NetFlow"]
         ),
+        .executableTarget(name: "NetFlowBenchmark", dependencies: ["NetFlow", "NetFlowBot"]),
         .target(
             name: "SNMPBot",
             dependencies: [
