@@ -29,11 +29,12 @@ public final class NetFlowListener: Sendable {
         /// when it is small (nfcapd lost 63 % of a 50,000-flow burst with the default).
         public var receiveBufferSize: Int
         /// Datagrams buffered between the socket and a slow consumer; beyond it they are
-        /// dropped and counted in ``NetFlowListener/droppedDatagrams``.
+        /// dropped and counted in ``NetFlowListener/droppedDatagrams``. Each holds only its own
+        /// bytes (typically ≤ 1,500; at most 65,535).
         public var bufferedDatagrams: Int
 
-        /// A configuration; defaults: all IPv4 addresses, port 2055, 8 MiB, 16,384 datagrams.
-        public init(host: String = "0.0.0.0", port: Int = 2055, receiveBufferSize: Int = 8 << 20, bufferedDatagrams: Int = 16_384) {
+        /// A configuration; defaults: all IPv4 addresses, port 2055, 8 MiB, 8,192 datagrams.
+        public init(host: String = "0.0.0.0", port: Int = 2055, receiveBufferSize: Int = 8 << 20, bufferedDatagrams: Int = 8_192) {
             self.host = host
             self.port = port
             self.receiveBufferSize = receiveBufferSize
@@ -197,10 +198,17 @@ final class NetFlowInboundHandler: ChannelInboundHandler {
         let envelope = unwrapInboundIn(data)
         guard let exporter = FlowAddress(envelope.remoteAddress) else { return }
         counters.received.add(1, ordering: .relaxed)
+        var bytes = envelope.data
+        if bytes.capacity > 2 * bytes.readableBytes {
+            // Each read gets a 64 KiB buffer: queued datagrams must not pin that much each.
+            var copy = context.channel.allocator.buffer(capacity: bytes.readableBytes)
+            copy.writeBuffer(&bytes)
+            bytes = copy
+        }
         let datagram = NetFlowDatagram(
             exporter: exporter,
             exporterPort: envelope.remoteAddress.port ?? 0,
-            bytes: envelope.data,
+            bytes: bytes,
             receivedAtMilliseconds: Self.wallClockMilliseconds()
         )
         if case .dropped = continuation.yield(datagram) {
