@@ -21,11 +21,13 @@ func put(_ bytes: inout [UInt8], _ value: UInt64, _ length: Int) {
 
 var seconds = 3.0
 var perDatagram = 30
+var windowCount = FlowWindow.all.count
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let flag = arguments.next(), let value = arguments.next() {
     switch flag {
     case "--seconds": seconds = Double(value) ?? seconds
     case "--records-per-datagram": perDatagram = max(1, Int(value) ?? perDatagram)
+    case "--windows": windowCount = min(max(1, Int(value) ?? windowCount), FlowWindow.all.count)
     default: break
     }
 }
@@ -73,7 +75,7 @@ print("decode v9: \(Int(Double(decoded) / elapsed)) flows/s (\(perDatagram) reco
 
 var map = ExporterMap()
 map.assign(exporter, account: 1, entity: 1)
-var aggregator = NetFlowAggregator()
+var aggregator = NetFlowAggregator(windows: Array(FlowWindow.all.prefix(windowCount)))
 var aggregated = 0
 let aggregationStart = now()
 elapsed = 0
@@ -87,4 +89,4 @@ while elapsed < seconds {
     }
     elapsed = now() - aggregationStart
 }
-print("decode + aggregate (5 windows): \(Int(Double(aggregated) / elapsed)) flows/s")
+print("decode + aggregate (\(windowCount) windows): \(Int(Double(aggregated) / elapsed)) flows/s")

@@ -210,6 +210,78 @@ struct AggregationTests {
         #expect(restored.endedTiles(at: .max).count == aggregator.endedTiles(at: .max).count)
     }
 
+    @Test func longerWindowsFoldedFromMinuteTilesEqualDirectAggregation() {
+        var rng = SplitMix64(seed: 11)
+        var combined = NetFlowAggregator(coverageStart: 0)
+        var separate = FlowWindow.all.map { NetFlowAggregator(windows: [$0], coverageStart: 0) }
+        let start: Int64 = 1_700_000_000
+        var time = start
+        for _ in 0..<3_000 {
+            time += Int64.random(in: 0...5, using: &rng)
+            let flow = FlowRecord(
+                exporter: [Self.router, Self.switchA][Int.random(in: 0...1, using: &rng)],
+                sourceAddress: FlowAddress(ipv4: 0x0A00_0000 + UInt32.random(in: 0..<40, using: &rng)),
+                destinationAddress: FlowAddress(ipv4: 0x0B00_0000 + UInt32.random(in: 0..<40, using: &rng)),
+                destinationPort: UInt16.random(in: 1...25, using: &rng),
+                protocolNumber: [1, 6, 17][Int.random(in: 0...2, using: &rng)],
+                direction: UInt8.random(in: 0...1, using: &rng), hasDirection: true,
+                bytes: UInt64.random(in: 40...1500, using: &rng), packets: 1,
+                inputInterface: UInt32.random(in: 1...4, using: &rng), outputInterface: UInt32.random(in: 1...4, using: &rng)
+            )
+            combined.add([flow], receivedAt: time, exporters: Self.map)
+            for index in separate.indices { separate[index].add([flow], receivedAt: time, exporters: Self.map) }
+        }
+        var compared = 0
+        for (index, window) in FlowWindow.all.enumerated() {
+            var end = window.tileEnd(containing: start)
+            while end <= time {
+                for account in [1, 2] {
+                    let folded = combined.values(account: account, window: window, endingAt: end, exporters: Self.map)
+                    let direct = separate[index].values(account: account, window: window, endingAt: end, exporters: Self.map)
+                    #expect(folded == direct, "\(window) ending \(end)")
+                    compared += folded.count
+                }
+                end += window.seconds
+            }
+        }
+        #expect(compared > 10_000)
+        #expect(combined.statistics.lateFlows == 0)
+    }
+
+    @Test func foldedWindowsStayWithinTheMergedBound() {
+        let limit = 300
+        var aggregator = NetFlowAggregator(windows: [.oneMinute, .fifteenMinutes], limits: .init(exactKeys: limit, interfaceExactKeys: limit))
+        var map = ExporterMap()
+        map.assign(Self.router, account: 1, entity: 1)
+        var rng = SplitMix64(seed: 12)
+        var truth: [UInt32: UInt64] = [:]
+        let start: Int64 = 1_700_000_100  // a 15-minute boundary
+        for minute in 0..<10 {
+            var flows: [FlowRecord] = []
+            for step in 0..<5_000 {
+                let source: UInt32 = step % 4 == 0 ? 0x0A00_0000 + UInt32(step / 4 % 8) : 0x0B00_0000 + UInt32.random(in: 0..<100_000, using: &rng)
+                let bytes = UInt64.random(in: 40...1500, using: &rng)
+                truth[source, default: 0] += bytes
+                flows.append(FlowRecord(exporter: Self.router, sourceAddress: FlowAddress(ipv4: source), bytes: bytes))
+            }
+            aggregator.add(flows, receivedAt: start + Int64(minute) * 60 + 1, exporters: map)
+        }
+        let values = aggregator.values(account: 1, window: .fifteenMinutes, endingAt: start + 900, exporters: map)
+        let total = truth.values.reduce(0, +)
+        #expect(values.first { $0.path == "netflow.15min.ingress.entity.1" }?.value == Double(total))
+        let top = values.filter { $0.path.hasPrefix("netflow.15min.ingress.entity.1.topip.") }
+        #expect(top.count == 8 + 2)
+        // Each folded minute was summarised: |estimate − truth| ≤ 2N/m + one per merge.
+        let bound = Double(2 * total / UInt64(limit) + 20)
+        for value in top {
+            let text = String(value.path.split(separator: ".").last ?? "").replacing("%2e", with: ".")
+            let actual = Double(truth[address(text).ipv4 ?? 0] ?? 0)
+            #expect(abs(value.value - actual) <= bound, "\(text): \(value.value) vs \(actual)")
+        }
+        // The eight heavy sources lead the list.
+        #expect(Set(top.prefix(8).map { $0.path.split(separator: ".").last.map(String.init) ?? "" }) == Set((0..<8).map { "10%2e0%2e0%2e\($0)" }))
+    }
+
     static func isValidPath(_ value: FlowValue) -> Bool {
         value.path.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { segment in
             !segment.isEmpty && segment.replacing("%2e", with: "").replacing("%3a", with: "").allSatisfy(PathSegment.isSafe)

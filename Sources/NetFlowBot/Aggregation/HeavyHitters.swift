@@ -3,7 +3,8 @@
 ///
 /// Guarantees once summarised (N = ``total``, m = ``capacity``): every reported estimate `e`
 /// of a key with true total `t` satisfies `t ≤ e ≤ t + N/m` (its ``Entry/maximumError`` is at
-/// most N/m), and every key with `t > N/m` is among the counters. Memory is O(m) whatever the
+/// most N/m), and every key with `t > N/m` is among the counters. ``merge(_:)`` of summarised
+/// summaries widens this to `|e − t| ≤` ``errorBound`` (at most 2N/m + one per merge). Memory is O(m) whatever the
 /// number of distinct keys. Updates are O(1) while exact and O(log m) once summarised.
 public struct HeavyHitters<Key: Hashable & Comparable & Sendable & Codable>: Sendable, Codable {
     /// A key's estimated total: the true total is within `estimate − maximumError ... estimate`.
@@ -29,6 +30,7 @@ public struct HeavyHitters<Key: Hashable & Comparable & Sendable & Codable>: Sen
     /// once summarised.
     private var errors: [UInt64] = []
     private var positions: [Key: Int] = [:]
+    private var mergedErrorBound: UInt64 = 0
 
     /// An empty summary.
     public init(capacity: Int) {
@@ -38,9 +40,26 @@ public struct HeavyHitters<Key: Hashable & Comparable & Sendable & Codable>: Sen
     /// Number of keys (or counters) held.
     public var count: Int { keys.count }
 
-    /// The bound on every estimate's error: 0 while exact, else ⌈N/m⌉.
+    /// The bound on every estimate's error: 0 while exact, else ⌈N/m⌉ plus the bounds of
+    /// summarised summaries merged in (see ``merge(_:)``).
     public var errorBound: UInt64 {
-        isExact ? 0 : (total / UInt64(capacity)) &+ (total % UInt64(capacity) == 0 ? 0 : 1)
+        isExact ? 0 : ((total / UInt64(capacity)) &+ (total % UInt64(capacity) == 0 ? 0 : 1)).saturatingAdd(mergedErrorBound)
+    }
+
+    /// Adds another summary's estimates. Merging exact summaries stays exact. Merging a
+    /// summarised one adds its ``errorBound`` to ours, and estimates may then also fall short
+    /// of the true total (keys it had evicted) by at most ``errorBound``.
+    public mutating func merge(_ other: HeavyHitters<Key>) {
+        if !other.isExact {
+            if isExact { summarise() }
+            mergedErrorBound = mergedErrorBound.saturatingAdd(other.errorBound)
+        }
+        for index in other.keys.indices {
+            add(other.keys[index], other.counts[index])
+            if !other.isExact, let position = positions[other.keys[index]] {
+                errors[position] = errors[position].saturatingAdd(other.errors[index])
+            }
+        }
     }
 
     /// Adds `weight` to `key`.
@@ -134,7 +153,7 @@ public struct HeavyHitters<Key: Hashable & Comparable & Sendable & Codable>: Sen
     }
 
     private enum CodingKeys: String, CodingKey {
-        case capacity, total, isExact, keys, counts, errors
+        case capacity, total, isExact, keys, counts, errors, mergedErrorBound
     }
 
     /// Decodes a summary written by `encode(to:)`, rebuilding its index.
@@ -146,6 +165,7 @@ public struct HeavyHitters<Key: Hashable & Comparable & Sendable & Codable>: Sen
         keys = try container.decode([Key].self, forKey: .keys)
         counts = try container.decode([UInt64].self, forKey: .counts)
         errors = try container.decode([UInt64].self, forKey: .errors)
+        mergedErrorBound = try container.decodeIfPresent(UInt64.self, forKey: .mergedErrorBound) ?? 0
         guard counts.count == keys.count, isExact ? errors.isEmpty : errors.count == keys.count, keys.count <= capacity else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "inconsistent heavy-hitter summary"))
         }
@@ -164,6 +184,7 @@ public struct HeavyHitters<Key: Hashable & Comparable & Sendable & Codable>: Sen
         try container.encode(keys, forKey: .keys)
         try container.encode(counts, forKey: .counts)
         try container.encode(errors, forKey: .errors)
+        try container.encode(mergedErrorBound, forKey: .mergedErrorBound)
     }
 }
 

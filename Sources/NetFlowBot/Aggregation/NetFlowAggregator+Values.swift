@@ -8,6 +8,7 @@ extension NetFlowAggregator {
     /// Every enabled entity of the account (per `exporters`) gets its totals, 0 when silent:
     /// the web UI finds entities through `netflow.1min.ingress.entity.?`.
     public mutating func values(account: Int, window: FlowWindow, endingAt end: Int64, exporters: ExporterMap) -> [FlowValue] {
+        mergeBaseTiles(endingAtOrBefore: end)
         let key = TileKey(seconds: window.seconds, end: end)
         let traffic = tiles[key]?.removeValue(forKey: account) ?? [:]
         if tiles[key]?.isEmpty == true { tiles[key] = nil }

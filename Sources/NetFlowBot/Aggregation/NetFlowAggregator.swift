@@ -79,7 +79,7 @@ public struct NetFlowAggregator: Sendable, Codable {
         public var unmappedFlows = 0
         /// Flows ignored because their direction is neither 0 nor 1.
         public var otherDirectionFlows = 0
-        /// Window updates skipped because the tile had already been reported.
+        /// Flows (or ended base tiles being folded in) skipped because their tile had already been reported.
         public var lateFlows = 0
         /// Tiles dropped without having been asked for.
         public var staleTiles = 0
@@ -92,6 +92,9 @@ public struct NetFlowAggregator: Sendable, Codable {
 
     /// The windows aggregated.
     public let windows: [FlowWindow]
+    /// The shortest window when longer ones are multiples of it: flows update only its tiles,
+    /// which are folded into the longer windows' tiles when they end.
+    let baseSeconds: Int64?
     /// The limits in force.
     public let limits: Limits
     /// The direction rule in force.
@@ -105,6 +108,8 @@ public struct NetFlowAggregator: Sendable, Codable {
     var tiles: [TileKey: [Int: [Int: EntityTile]]] = [:]
     var reportedThrough: [Int64: Int64] = [:]
     var unmapped: Set<FlowAddress> = []
+    /// Base tiles ending at or before this have been folded into the longer windows.
+    var mergedThrough: Int64?
 
     /// An empty aggregator.
     public init(
@@ -114,6 +119,7 @@ public struct NetFlowAggregator: Sendable, Codable {
         coverageStart: Int64? = nil
     ) {
         self.windows = windows
+        self.baseSeconds = Self.baseSeconds(of: windows)
         self.limits = limits
         self.directionRule = directionRule
         self.coverageStart = coverageStart
@@ -158,7 +164,15 @@ public struct NetFlowAggregator: Sendable, Codable {
             return
         }
         let limits = self.limits
+        // Flows update only the shortest window; its tiles are folded into the longer ones
+        // once they end (one update per flow instead of one per window).
+        let base = baseSeconds
+        let baseEnd = base.map { FlowWindow(label: "", seconds: $0).tileEnd(containing: time) }
+        if let base, let baseEnd, tiles[TileKey(seconds: base, end: baseEnd)] == nil {
+            mergeBaseTiles(endingAtOrBefore: baseEnd &- base)
+        }
         for window in windows {
+            if let baseEnd, isDerived(window), baseEnd > mergedThrough ?? .min { continue }
             let end = window.tileEnd(containing: time)
             if let reported = reportedThrough[window.seconds], end <= reported {
                 statistics.lateFlows &+= 1
@@ -180,15 +194,58 @@ public struct NetFlowAggregator: Sendable, Codable {
         return coverageStart > end &- window.seconds
     }
 
+    /// The shortest window's length, when longer windows are built from its tiles.
+    static func baseSeconds(of windows: [FlowWindow]) -> Int64? {
+        guard let base = windows.map(\.seconds).min(), windows.contains(where: { $0.seconds != base && $0.seconds % base == 0 }) else {
+            return nil
+        }
+        return base
+    }
+
+    /// Whether a window's tiles are built by folding in base tiles.
+    @inline(__always) func isDerived(_ window: FlowWindow) -> Bool {
+        guard let base = baseSeconds else { return false }
+        return window.seconds != base && window.seconds % base == 0
+    }
+
+    /// Folds every base tile that ended at or before `limit` (and was not folded yet) into the
+    /// tiles of the longer windows holding it.
+    mutating func mergeBaseTiles(endingAtOrBefore limit: Int64) {
+        guard let base = baseSeconds, limit > mergedThrough ?? .min else { return }
+        let ends = tiles.keys.filter { $0.seconds == base && $0.end <= limit && $0.end > mergedThrough ?? .min }.map(\.end).sorted()
+        mergedThrough = limit
+        let limits = self.limits
+        for end in ends {
+            guard let tile = tiles[TileKey(seconds: base, end: end)] else { continue }
+            for window in windows where isDerived(window) {
+                let target = window.tileEnd(containing: end &- 1)
+                if let reported = reportedThrough[window.seconds], target <= reported {
+                    statistics.lateFlows &+= 1
+                    continue
+                }
+                let key = TileKey(seconds: window.seconds, end: target)
+                if tiles[key] == nil { dropStaleTiles(before: target &- window.seconds &- limits.staleTileGrace, window: window) }
+                for (account, entities) in tile {
+                    for (entity, traffic) in entities {
+                        tiles[key, default: [:]][account, default: [:]][entity, default: EntityTile(limits: limits)]
+                            .merge(traffic, limits: limits)
+                    }
+                }
+            }
+        }
+    }
+
     /// Ends of the tiles held that have ended by `now`, per window, oldest first.
-    public func endedTiles(at now: Int64) -> [(window: FlowWindow, end: Int64)] {
-        windows.flatMap { window in
+    public mutating func endedTiles(at now: Int64) -> [(window: FlowWindow, end: Int64)] {
+        mergeBaseTiles(endingAtOrBefore: now)
+        return windows.flatMap { window in
             tiles.keys.filter { $0.seconds == window.seconds && $0.end <= now }.map(\.end).sorted().map { (window, $0) }
         }
     }
 
     /// Drops every tile of `window` that ended at or before `end` without reporting it.
     public mutating func discard(window: FlowWindow, endingAtOrBefore end: Int64) {
+        mergeBaseTiles(endingAtOrBefore: end)
         dropStaleTiles(before: end &+ 1, window: window)
     }
 

@@ -79,3 +79,36 @@ struct EntityTile: Sendable, Codable {
         egress = DirectionSummary(limits: limits)
     }
 }
+
+extension InterfaceSummary {
+    mutating func merge(_ other: InterfaceSummary) {
+        bytes = bytes.saturatingAdd(other.bytes)
+        addresses.merge(other.addresses)
+        protocols.merge(other.protocols) { $0.saturatingAdd($1) }
+    }
+}
+
+extension DirectionSummary {
+    mutating func merge(_ other: DirectionSummary, limits: NetFlowAggregator.Limits) {
+        bytes = bytes.saturatingAdd(other.bytes)
+        addresses.merge(other.addresses)
+        protocols.merge(other.protocols) { $0.saturatingAdd($1) }
+        connections.merge(other.connections)
+        destinationPorts.merge(other.destinationPorts)
+        untrackedInterfaceBytes = untrackedInterfaceBytes.saturatingAdd(other.untrackedInterfaceBytes)
+        for (index, interface) in other.interfaces {
+            if interfaces[index] == nil && interfaces.count >= limits.interfacesPerEntity {
+                untrackedInterfaceBytes = untrackedInterfaceBytes.saturatingAdd(interface.bytes)
+                continue
+            }
+            interfaces[index, default: InterfaceSummary(limits: limits)].merge(interface)
+        }
+    }
+}
+
+extension EntityTile {
+    mutating func merge(_ other: EntityTile, limits: NetFlowAggregator.Limits) {
+        ingress.merge(other.ingress, limits: limits)
+        egress.merge(other.egress, limits: limits)
+    }
+}
