@@ -54,6 +54,22 @@ struct ListenerTests {
         }
     }
 
+    @Test(.enabled(if: hasIPv6Loopback, "no IPv6 loopback (::1) on this host"))
+    func dualStackSocketReportsIPv4ExportersAsIPv4() async throws {
+        let listener = try await NetFlowListener.bind(.init(host: "::", port: 0))
+        let port = listener.localAddress.port ?? 0
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await listener.run() }
+            // A host with net.ipv6.bindv6only=1 would not deliver this; ours delivers or the test fails.
+            try FlowTools.send(FlowTools.sentinel, to: try SocketAddress(ipAddress: "127.0.0.1", port: port))
+            for await datagram in listener.datagrams {
+                #expect(datagram.exporter == address("127.0.0.1"))
+                break
+            }
+            group.cancelAll()
+        }
+    }
+
     static let hasIPv6Loopback: Bool = {
         (try? SocketAddress(ipAddress: "::1", port: 0)) != nil && FlowTools.canBindIPv6Loopback()
     }()

@@ -39,7 +39,8 @@ public struct NetFlowAggregator: Sendable, Codable {
         public var topCount: Int
         /// Distinct unmapped exporters remembered between ``NetFlowAggregator/takeUnmappedExporters()`` calls.
         public var unmappedExporters: Int
-        /// Tiles not asked for are dropped this many seconds after the next tile of their window ended.
+        /// Tiles not asked for are dropped this many seconds (at most one window length) after
+        /// the next tile of their window ended, so at most three tiles per window are held.
         public var staleTileGrace: Int64
 
         /// Limits; defaults 100,000 exact keys (10,000 per interface), 1,024 interfaces, top 10.
@@ -179,7 +180,7 @@ public struct NetFlowAggregator: Sendable, Codable {
                 continue
             }
             let key = TileKey(seconds: window.seconds, end: end)
-            if tiles[key] == nil { dropStaleTiles(before: end &- window.seconds &- limits.staleTileGrace, window: window) }
+            if tiles[key] == nil { dropStaleTiles(before: end &- window.seconds &- min(limits.staleTileGrace, window.seconds), window: window) }
             for target in targets {
                 tiles[key, default: [:]][target.account, default: [:]][target.entity, default: EntityTile(limits: limits)]
                     .add(flow, ingress: ingress, egress: egress, limits: limits)
@@ -224,7 +225,7 @@ public struct NetFlowAggregator: Sendable, Codable {
                     continue
                 }
                 let key = TileKey(seconds: window.seconds, end: target)
-                if tiles[key] == nil { dropStaleTiles(before: target &- window.seconds &- limits.staleTileGrace, window: window) }
+                if tiles[key] == nil { dropStaleTiles(before: target &- window.seconds &- min(limits.staleTileGrace, window.seconds), window: window) }
                 for (account, entities) in tile {
                     for (entity, traffic) in entities {
                         tiles[key, default: [:]][account, default: [:]][entity, default: EntityTile(limits: limits)]
