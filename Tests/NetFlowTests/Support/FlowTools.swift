@@ -73,6 +73,18 @@ enum FlowTools {
         return ((try? String(contentsOfFile: "/proc/net/udp", encoding: .utf8)) ?? "").contains(needle)
     }
 
+    /// Whether the socket bound to this UDP port on 127.0.0.1 has no unread datagrams
+    /// (rx_queue in /proc/net/udp is 0).
+    static func receiveQueueIsEmpty(udpPort port: Int) -> Bool {
+        let needle = String(format: "0100007F:%04X", port)
+        let table = (try? String(contentsOfFile: "/proc/net/udp", encoding: .utf8)) ?? ""
+        guard let line = table.split(separator: "\n").first(where: { $0.contains(needle) }) else { return true }
+        // Columns: sl local_address rem_address st tx_queue:rx_queue …
+        let columns = line.split(separator: " ")
+        guard columns.count > 4 else { return true }
+        return columns[4].split(separator: ":").last.map { Int($0, radix: 16) == 0 } ?? true
+    }
+
     /// Sends one datagram from a fresh socket.
     static func send(_ bytes: [UInt8], to address: SocketAddress) throws {
         let fd = socket(address.protocol == .inet6 ? AF_INET6 : AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
