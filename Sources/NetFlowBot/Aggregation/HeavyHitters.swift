@@ -91,15 +91,16 @@ public struct HeavyHitters<Key: Hashable & Comparable & Sendable & Codable>: Sen
     /// The `n` largest estimates, largest first, ties by key ascending.
     public func top(_ n: Int) -> [Entry] {
         guard n > 0 else { return [] }
-        var order = Array(keys.indices)
-        if order.count > n {
-            // Partial selection would be faster; n ≪ count and this runs once per window.
-            order.sort(by: isBefore)
-            order.removeLast(order.count - n)
-        } else {
-            order.sort(by: isBefore)
+        // One pass keeping the n best (n is 10): no sort of up to `capacity` keys.
+        var best: [Int] = []
+        best.reserveCapacity(n + 1)
+        for index in keys.indices {
+            if best.count == n, let last = best.last, !isBefore(index, last) { continue }
+            let position = best.firstIndex { isBefore(index, $0) } ?? best.count
+            best.insert(index, at: position)
+            if best.count > n { best.removeLast() }
         }
-        return order.map { Entry(key: keys[$0], estimate: counts[$0], maximumError: isExact ? 0 : errors[$0]) }
+        return best.map { Entry(key: keys[$0], estimate: counts[$0], maximumError: isExact ? 0 : errors[$0]) }
     }
 
     /// Every key and estimate, in no particular order.
