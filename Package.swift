@@ -9,6 +9,8 @@ let package = Package(
         .library(name: "GrafoleanCollectorTesting", targets: ["GrafoleanCollectorTesting"]),
         .library(name: "ICMPEcho", targets: ["ICMPEcho"]),
         .library(name: "SNMP", targets: ["SNMP"]),
+        .library(name: "NetFlow", targets: ["NetFlow"]),
+        .library(name: "NetFlowBot", targets: ["NetFlowBot"]),
         .executable(name: "grafolean-ping-bot", targets: ["grafolean-ping-bot"]),
         .executable(name: "grafolean-snmp-bot", targets: ["grafolean-snmp-bot"]),
         .executable(name: "grafolean-benchmarks", targets: ["GrafoleanBenchmarks"]),
@@ -83,6 +85,20 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "SNMPBenchmark", dependencies: ["SNMP"]),
+        .target(
+            name: "NetFlow",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
+        .target(
+            name: "NetFlowBot",
+            dependencies: ["NetFlow"]
+        ),
+        .executableTarget(name: "NetFlowBenchmark", dependencies: ["NetFlow", "NetFlowBot"]),
         .target(
             name: "SNMPBot",
             dependencies: [
@@ -165,6 +181,14 @@ let package = Package(
                 "SNMP", "SNMPTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "NetFlowTests",
+            dependencies: [
+                "NetFlow", "NetFlowBot", "ProcessTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),

@@ -1,0 +1,151 @@
+import Foundation
+import NetFlow
+import NIOCore
+import ProcessTestSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Debian's flow tools, found on the PATH's usual places; tests that need one skip without it.
+enum FlowTools {
+    static func find(_ name: String) -> String? {
+        ["/usr/sbin/", "/usr/bin/", "/usr/local/sbin/", "/usr/local/bin/"].map { $0 + name }
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    static let softflowd = find("softflowd")
+    static let nfcapd = find("nfcapd")
+    static let nfreplay = find("nfreplay")
+
+    static func temporaryDirectory() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("netflow-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    struct ToolError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Runs a tool to completion without blocking a cooperative thread; returns its output.
+    @discardableResult
+    static func run(_ path: String, _ arguments: [String], in directory: URL) async throws -> String {
+        let log = directory.appendingPathComponent("\(URL(fileURLWithPath: path).lastPathComponent)-\(UUID().uuidString).log")
+        let process = try Subprocess.spawn(path, arguments, environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"], outputPath: log.path)
+        var waited = 0
+        while process.isRunning {
+            try? await Task.sleep(for: .milliseconds(20))
+            waited += 1
+            if waited > 3_000 {  // a hung tool must not hang the suite
+                process.terminate()
+                throw ToolError(description: "\(path) \(arguments) did not exit")
+            }
+        }
+        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        let status = process.wait()
+        guard Subprocess.exitCode(status) == 0 else {
+            throw ToolError(description: "\(path) \(arguments) failed (status \(status)): \(output)")
+        }
+        return output
+    }
+
+    /// A UDP port that was free a moment ago.
+    static func freeUDPPort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(fd, pointer, length)
+                return getsockname(fd, pointer, &length)
+            }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Whether something is bound to this UDP port on 127.0.0.1 (from /proc/net/udp).
+    static func isBound(udpPort port: Int) -> Bool {
+        let needle = String(format: "0100007F:%04X", port)
+        return ((try? String(contentsOfFile: "/proc/net/udp", encoding: .utf8)) ?? "").contains(needle)
+    }
+
+    /// Whether the socket bound to this UDP port on 127.0.0.1 has no unread datagrams
+    /// (rx_queue in /proc/net/udp is 0).
+    static func receiveQueueIsEmpty(udpPort port: Int) -> Bool {
+        let needle = String(format: "0100007F:%04X", port)
+        let table = (try? String(contentsOfFile: "/proc/net/udp", encoding: .utf8)) ?? ""
+        guard let line = table.split(separator: "\n").first(where: { $0.contains(needle) }) else { return true }
+        // Columns: sl local_address rem_address st tx_queue:rx_queue …
+        let columns = line.split(separator: " ")
+        guard columns.count > 4 else { return true }
+        return columns[4].split(separator: ":").last.map { Int($0, radix: 16) == 0 } ?? true
+    }
+
+    /// Sends one datagram from a fresh socket.
+    static func send(_ bytes: [UInt8], to address: SocketAddress) throws {
+        let fd = socket(address.protocol == .inet6 ? AF_INET6 : AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        guard fd >= 0 else { throw ToolError(description: "socket failed") }
+        defer { close(fd) }
+        let sent = address.withSockAddr { pointer, length in
+            bytes.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, 0, pointer, socklen_t(length)) }
+        }
+        guard sent == bytes.count else { throw ToolError(description: "sendto failed: \(errno)") }
+    }
+
+    /// An unknown-version datagram sent after a tool exits: loopback keeps the order, so
+    /// seeing it means everything the tool sent has been received.
+    static let sentinel: [UInt8] = [0xBE, 0xEF, 0, 0]
+
+    /// Binds a listener on 127.0.0.1, runs `produce` (which sends to the listener's port), then
+    /// the sentinel, and decodes everything received before the sentinel.
+    static func collect(
+        decoder: inout NetFlowDecoder,
+        _ produce: @Sendable (Int) async throws -> Void
+    ) async throws -> [FlowRecord] {
+        let listener = try await NetFlowListener.bind(.init(host: "127.0.0.1", port: 0))
+        let port = listener.localAddress.port ?? 0
+        var flows: [FlowRecord] = []
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await listener.run() }
+            group.addTask {
+                // Safety net: a lost sentinel ends the test instead of hanging it.
+                try? await Task.sleep(for: .seconds(60))
+                await listener.close()
+            }
+            try await produce(port)
+            try send(sentinel, to: listener.localAddress)
+            for await datagram in listener.datagrams {
+                if datagram.bytes.getBytes(at: datagram.bytes.readerIndex, length: 4) == sentinel { break }
+                decoder.decode(datagram, into: &flows)
+            }
+            group.cancelAll()
+        }
+        return flows
+    }
+}
+
+extension FlowTools {
+    /// Starts a long-running tool (stop it with `terminate()`).
+    static func spawn(_ path: String, _ arguments: [String], in directory: URL) throws -> Subprocess {
+        let log = directory.appendingPathComponent("\(URL(fileURLWithPath: path).lastPathComponent).log")
+        return try Subprocess.spawn(path, arguments, environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"], outputPath: log.path)
+    }
+}
+
+extension FlowTools {
+    static func canBindIPv6Loopback() -> Bool {
+        let fd = socket(AF_INET6, Int32(SOCK_DGRAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in6()
+        address.sin6_family = sa_family_t(AF_INET6)
+        address.sin6_addr = in6addr_loopback
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) == 0 }
+        }
+    }
+}
