@@ -107,8 +107,9 @@ struct AccountDelivery {
     private(set) var reserved = 0
 
     /// Queues values (without a spool); returns how many of the oldest were dropped to stay within the bound.
-    mutating func enqueue(_ values: [MeasuredValue]) -> Int {
-        fresh.append(contentsOf: values.map { Queued(value: $0, spoolID: nil) })
+    mutating func enqueue(_ values: [MeasuredValue], preservingTime: Bool = false) -> Int {
+        let items = values.map { Queued(value: $0, spoolID: nil) }
+        if preservingTime { resend.append(contentsOf: items) } else { fresh.append(contentsOf: items) }
         return trimToBound()
     }
 
@@ -127,9 +128,10 @@ struct AccountDelivery {
     }
 
     /// Takes reserved values into memory once the spool has given them ids.
-    mutating func admit(_ values: [MeasuredValue], ids: [Int64]) {
+    mutating func admit(_ values: [MeasuredValue], ids: [Int64], preservingTime: Bool = false) {
         reserved -= values.count
-        fresh.append(contentsOf: zip(values, ids).map { Queued(value: $0, spoolID: $1) })
+        let items = zip(values, ids).map { Queued(value: $0, spoolID: $1) }
+        if preservingTime { resend.append(contentsOf: items) } else { fresh.append(contentsOf: items) }
         if let last = ids.last { lastAdmittedID = max(lastAdmittedID, last) }
     }
 

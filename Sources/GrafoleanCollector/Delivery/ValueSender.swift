@@ -127,7 +127,7 @@ public actor ValueSender: Service, ValueSink {
     /// A value with an invalid path or a non-finite number is dropped, logged and counted, and
     /// listed in the result; the others are queued.
     @discardableResult
-    public func send(_ values: [MeasuredValue], account: Int) async -> ValueSubmission {
+    public func send(_ values: [MeasuredValue], account: Int, preservingTime: Bool) async -> ValueSubmission {
         var accepted: [MeasuredValue] = []
         accepted.reserveCapacity(values.count)
         var rejected: [RejectedValue] = []
@@ -159,7 +159,7 @@ public actor ValueSender: Service, ValueSink {
             }
         }
         if !accepted.isEmpty {
-            await enqueue(accepted, account: account)
+            await enqueue(accepted, account: account, preservingTime: preservingTime)
         }
         return ValueSubmission(accepted: accepted.count, rejected: rejected)
     }
@@ -243,7 +243,7 @@ public actor ValueSender: Service, ValueSink {
 
     // MARK: - Queueing
 
-    private func enqueue(_ values: [MeasuredValue], account: Int) async {
+    private func enqueue(_ values: [MeasuredValue], account: Int, preservingTime: Bool) async {
         if accounts[account] == nil {
             accounts[account] = AccountDelivery(configuration: configuration)
             newAccounts?.yield(account)
@@ -255,7 +255,7 @@ public actor ValueSender: Service, ValueSink {
             do {
                 let ids = try await appending.get()
                 spoolWritesPausedUntil = nil
-                if admitted { accounts[account]!.admit(values, ids: ids) }
+                if admitted { accounts[account]!.admit(values, ids: ids, preservingTime: preservingTime) }
                 appendsSinceBoundCheck += 1
                 if appendsSinceBoundCheck >= 200 {
                     appendsSinceBoundCheck = 0
@@ -273,7 +273,7 @@ public actor ValueSender: Service, ValueSink {
                 metrics.spoolWriteFailed()
             }
         }
-        let dropped = accounts[account]!.enqueue(values)
+        let dropped = accounts[account]!.enqueue(values, preservingTime: preservingTime)
         if dropped > 0 { droppedForSpace(dropped, account: account) }
         metrics.buffered(statisticsBuffered)
         loopWaiters.removeValue(forKey: account)?.resume()

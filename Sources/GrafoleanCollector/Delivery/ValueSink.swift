@@ -6,11 +6,21 @@ import Foundation
 /// `send` checks and accepts values and returns at once; delivery is the sink's business.
 public protocol ValueSink: Sendable {
     /// Accepts `values` for `account`; returns what was accepted and what was refused, and why.
+    ///
+    /// With `preservingTime`, every value is stored at its measured time even when it could go
+    /// out at once (Grafolean's PUT: no alerts): for values that must share one timestamp, such as
+    /// a window's aggregates. Otherwise fresh values go out stamped on arrival, firing alerts.
     @discardableResult
-    func send(_ values: [MeasuredValue], account: Int) async -> ValueSubmission
+    func send(_ values: [MeasuredValue], account: Int, preservingTime: Bool) async -> ValueSubmission
 }
 
 extension ValueSink {
+    /// Accepts values; fresh ones go out stamped on arrival (so Grafolean's alerts fire).
+    @discardableResult
+    public func send(_ values: [MeasuredValue], account: Int) async -> ValueSubmission {
+        await send(values, account: account, preservingTime: false)
+    }
+
     /// Accepts values given as path → number, all measured at `time`, in path order.
     @discardableResult
     public func send(_ values: [String: Double], account: Int, time: Date) async -> ValueSubmission {

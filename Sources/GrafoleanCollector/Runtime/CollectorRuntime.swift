@@ -168,7 +168,7 @@ public struct CollectorRuntime: Sendable {
                 logger: logger)
             services.append(.init(service: observability))
         }
-        for service in collector.services(context: ServicesContext(sink: sender, logger: logger)) {
+        for service in collector.services(context: ServicesContext(sink: sender, logger: logger, stateDirectory: settings.stateDirectory)) {
             services.append(.init(service: BotServiceRunner(service: service), failureTerminationBehavior: .gracefullyShutdownGroup))
         }
         services.append(.init(service: main, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))

@@ -41,10 +41,11 @@ public struct JobRun: Sendable {
         return firedIntervals.contains(interval)
     }
 
-    /// Hands values to the sink (checked, queued; returns at once).
+    /// Hands values to the sink (checked, queued; returns at once). With `preservingTime`, they
+    /// are stored at their measured time even when fresh (see ``ValueSink``).
     @discardableResult
-    public func send(_ values: [MeasuredValue], account: Int) async -> ValueSubmission {
-        await sink.send(values, account: account)
+    public func send(_ values: [MeasuredValue], account: Int, preservingTime: Bool = false) async -> ValueSubmission {
+        await sink.send(values, account: account, preservingTime: preservingTime)
     }
 
     /// Hands values measured now, as path → number, to the sink.

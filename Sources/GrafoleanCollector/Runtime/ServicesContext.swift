@@ -6,10 +6,13 @@ public struct ServicesContext: Sendable {
     public let sink: any ValueSink
     /// A logger for the services.
     public let logger: Logger
+    /// The bot's state directory (for state that must survive a restart), if it has one.
+    public let stateDirectory: String?
 
     /// Creates a context.
-    public init(sink: any ValueSink, logger: Logger) {
+    public init(sink: any ValueSink, logger: Logger, stateDirectory: String? = nil) {
         self.sink = sink
         self.logger = logger
+        self.stateDirectory = stateDirectory
     }
 }

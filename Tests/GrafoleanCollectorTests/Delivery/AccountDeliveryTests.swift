@@ -74,6 +74,14 @@ struct AccountDeliveryTests {
         #expect(delivery.isIdle)
     }
 
+    @Test func valuesThatMustKeepTheirTimeGoWithMeasuredTimesEvenWhenFresh() throws {
+        var delivery = state()
+        _ = delivery.enqueue([value("window.a", 0), value("window.b", 0)], preservingTime: true)
+        let batch = try #require(batch(delivery.nextAction(now: at(0))))
+        #expect(batch.timestamps == .measured)
+        #expect(batch.values.map(\.path) == ["window.a", "window.b"])
+    }
+
     @Test func jitterShortensTheDelayWithinItsBound() {
         let delivery = state(.init(initialRetryDelay: .seconds(8), retryJitter: 0.5))
         #expect(delivery.retryDelay(afterFailures: 1, random: 0) == 8)
