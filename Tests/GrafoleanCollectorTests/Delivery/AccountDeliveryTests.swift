@@ -77,9 +77,9 @@ struct AccountDeliveryTests {
     @Test func valuesThatMustKeepTheirTimeGoWithMeasuredTimesEvenWhenFresh() throws {
         var delivery = state()
         _ = delivery.enqueue([value("window.a", 0), value("window.b", 0)], preservingTime: true)
-        let batch = try #require(batch(delivery.nextAction(now: at(0))))
-        #expect(batch.timestamps == .measured)
-        #expect(batch.values.map(\.path) == ["window.a", "window.b"])
+        let sent = try #require(batch(delivery.nextAction(now: at(0))))
+        #expect(sent.timestamps == .measured)
+        #expect(sent.values.map(\.path) == ["window.a", "window.b"])
     }
 
     @Test func jitterShortensTheDelayWithinItsBound() {
