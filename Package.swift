@@ -73,9 +73,11 @@ let package = Package(
             name: "ICMPEchoBenchmark",
             dependencies: ["ICMPEcho", .product(name: "Logging", package: "swift-log")]
         ),
+        .target(name: "HostResolution"),
         .target(
             name: "SNMP",
             dependencies: [
+                "HostResolution",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -102,7 +104,7 @@ let package = Package(
         .target(
             name: "SNMPBot",
             dependencies: [
-                "GrafoleanCollector", "SNMP",
+                "GrafoleanCollector", "SNMP", "HostResolution",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
@@ -118,7 +120,7 @@ let package = Package(
         .target(
             name: "PingBot",
             dependencies: [
-                "GrafoleanCollector", "ICMPEcho", .product(name: "Logging", package: "swift-log"),
+                "GrafoleanCollector", "ICMPEcho", "HostResolution", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -178,7 +180,7 @@ let package = Package(
         .testTarget(
             name: "SNMPTests",
             dependencies: [
-                "SNMP", "SNMPTestSupport",
+                "SNMP", "SNMPTestSupport", "HostResolution",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

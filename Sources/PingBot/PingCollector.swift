@@ -1,5 +1,6 @@
 import Foundation
 import GrafoleanCollector
+import HostResolution
 import ICMPEcho
 import Logging
 import ServiceLifecycle
@@ -36,8 +37,10 @@ public struct PingCollector: Collector {
         public var entityID: Int
         /// The entity's name, for logs.
         public var name: String
-        /// The entity's IPv4 address.
-        public var address: ICMPEchoAddress
+        /// `details.ipv4` as the user wrote it: an IPv4 or IPv6 address, or a host name.
+        public var host: String
+        /// The address, when `host` is one; `nil` for a host name (resolved at each run, cached).
+        public var address: ICMPEchoAddress?
         /// How to ping.
         public var settings: PingSettings
         /// The sensors' intervals.
@@ -48,26 +51,41 @@ public struct PingCollector: Collector {
     public let protocolName = "ping"
     let engine: ICMPEchoEngine
     let options: Options
+    let resolver: HostResolver
+    /// Configuration problems, logged once while they last rather than at every refresh.
+    let notices = NoticeBoard()
 
-    /// Creates the collector on a running (or about to run) ICMP engine.
-    public init(engine: ICMPEchoEngine, options: Options = Options()) {
+    /// Creates the collector on a running (or about to run) ICMP engine. Host names in
+    /// `details.ipv4` are resolved with `resolver` (IPv4 preferred, cached, refreshed in the background).
+    public init(engine: ICMPEchoEngine, options: Options = Options(), resolver: HostResolver = .shared) {
         self.engine = engine
         self.options = options
+        self.resolver = resolver
     }
 
     /// One job per pingable device; devices with unusable settings are skipped with a warning.
     public func jobs(context: JobsContext) async throws -> [CollectorJob] {
-        try await context.jobConfigurations().compactMap { configuration in
-            guard let target = Self.target(for: configuration, logger: context.logger) else { return nil }
+        var problems: [NoticeBoard.Notice] = []
+        let jobs = try await context.jobConfigurations().compactMap { configuration -> CollectorJob? in
+            let target: Target
+            switch Self.target(for: configuration) {
+            case .success(let usable): target = usable
+            case .failure(let problem):
+                problems.append(problem.notice)
+                return nil
+            }
             let engine = self.engine
             let options = self.options
+            let resolver = self.resolver
             return CollectorJob(
                 id: "\(configuration.entityID)", intervals: target.intervals, timeout: target.settings.longestRun,
                 entityID: configuration.entityID, parameters: target
             ) { run in
-                try await Self.ping(target, engine: engine, options: options, run: run)
+                try await Self.ping(target, engine: engine, resolver: resolver, options: options, run: run)
             }
         }
+        notices.refresh(problems, logger: context.logger)
+        return jobs
     }
 
     /// The ICMP engine's I/O loop, which the jobs share.
@@ -84,40 +102,74 @@ public struct PingCollector: Collector {
         }
     }
 
-    /// Checks one configuration; `nil` (with a warning naming the entity and the field) when unusable.
-    static func target(for configuration: JobConfiguration, logger: Logger) -> Target? {
+    /// Checks one configuration; a notice naming the entity, the field and what is accepted when unusable.
+    ///
+    /// `details.ipv4` may be an IPv4 or IPv6 address or a host name, as with the reference bot
+    /// (which resolves it, preferring IPv4).
+    static func target(for configuration: JobConfiguration) -> Result<Target, UnusableEntity> {
         let entity = "entity '\(configuration.name)' (\(configuration.entityID))"
-        let metadata: Logger.Metadata = ["entity": "\(configuration.entityID)", "account": "\(configuration.accountID)"]
-        guard let ipv4 = configuration.details["ipv4"]?.stringValue, !ipv4.isEmpty else {
-            logger.warning("skipping \(entity): it has no IPv4 address (details.ipv4)", metadata: metadata)
-            return nil
+        let metadata = ["entity": "\(configuration.entityID)", "account": "\(configuration.accountID)"]
+        func problem(_ message: String) -> Result<Target, UnusableEntity> {
+            .failure(UnusableEntity(notice: NoticeBoard.Notice(level: .warning, message: "skipping \(entity): \(message)", metadata: metadata)))
         }
-        guard let address = try? ICMPEchoAddress(ipv4), address.family == .ipv4 else {
-            logger.warning("skipping \(entity): details.ipv4 '\(ipv4)' is not an IPv4 address", metadata: metadata)
-            return nil
+        guard let host = configuration.details["ipv4"]?.stringValue?.trimmingCharacters(in: .whitespaces), !host.isEmpty else {
+            return problem("it has no address (details.ipv4); set an IPv4 or IPv6 address or a host name")
+        }
+        var address: ICMPEchoAddress?
+        if HostResolver.isIPLiteral(host) {
+            guard let literal = try? ICMPEchoAddress(host) else { return problem("details.ipv4 '\(host)' is not a usable address") }
+            address = literal
+        } else if !Self.isHostName(host) {
+            return problem("details.ipv4 '\(host)' is not an IPv4 or IPv6 address or a host name")
         }
         let settings: PingSettings
         do {
             settings = try PingSettings(credentialDetails: configuration.credentialDetails)
         } catch {
-            logger.warning("skipping \(entity): its ping \(error)", metadata: metadata)
-            return nil
+            return problem("its ping \(error)")
         }
-        return Target(
-            accountID: configuration.accountID, entityID: configuration.entityID, name: configuration.name, address: address,
-            settings: settings, intervals: configuration.intervals)
+        return .success(
+            Target(
+                accountID: configuration.accountID, entityID: configuration.entityID, name: configuration.name, host: host, address: address,
+                settings: settings, intervals: configuration.intervals))
+    }
+
+    /// An entity that cannot be pinged, and the notice that says why.
+    struct UnusableEntity: Error {
+        var notice: NoticeBoard.Notice
+    }
+
+    /// Letters, digits, hyphens and dots, as DNS names are written (RFC 1123).
+    static func isHostName(_ text: String) -> Bool {
+        text.utf8.count <= 253 && text.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
+            !label.isEmpty && label.count <= 63 && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+                && label.first != "-" && label.last != "-"
+        }
+    }
+
+    /// The address to ping: the literal, or the host name resolved (IPv4 first). A name that does
+    /// not resolve fails the run with a message naming it: no values are sent for that run, as
+    /// with the reference (a made-up "down" would raise alerts for a DNS problem).
+    static func address(of target: Target, resolver: HostResolver) async throws -> ICMPEchoAddress {
+        if let address = target.address { return address }
+        let addresses = try await resolver.resolve(target.host)
+        for text in addresses {
+            if let address = try? ICMPEchoAddress(text) { return address }
+        }
+        throw PingSettingsError(field: "ipv4", message: "host name '\(target.host)' of entity '\(target.name)' (\(target.entityID)) resolved to no usable address")
     }
 
     /// One run: ping, then send the reference series in one batch.
-    static func ping(_ target: Target, engine: ICMPEchoEngine, options: Options, run: JobRun) async throws {
+    static func ping(_ target: Target, engine: ICMPEchoEngine, resolver: HostResolver, options: Options, run: JobRun) async throws {
+        let address = try await Self.address(of: target, resolver: resolver)
         let results = try await engine.ping(
-            target.address, count: target.settings.packets, spacing: .seconds(target.settings.spacing),
+            address, count: target.settings.packets, spacing: .seconds(target.settings.spacing),
             timeout: .seconds(target.settings.timeout), retries: target.settings.retries)
         let time = run.clock.now
         let values = Self.values(for: results, entityID: target.entityID, time: time, options: options)
         await run.send(values, account: target.accountID)
         let replies = results.filter(\.isReplied).count
-        run.logger.debug("pinged", metadata: ["address": "\(target.address)", "replies": "\(replies)/\(results.count)"])
+        run.logger.debug("pinged", metadata: ["address": "\(address)", "replies": "\(replies)/\(results.count)"])
     }
 
     /// The series of one run.

@@ -96,6 +96,20 @@ struct PingBotEndToEndTests {
         try await setup.backend.shutdown()
     }
 
+    /// What the reference bot accepts in details.ipv4: a host name and an IPv6 literal.
+    @Test func hostNamesAndIPv6Literals() async throws {
+        let setup = try await Setup.start()
+        let named = await setup.addDevice("by name", ipv4: "localhost")
+        let ipv6 = await setup.addDevice("by IPv6", ipv4: "::1")
+        try await withBot(setup) {
+            for entity in [named, ipv6] {
+                let values = try await setup.waitForRuns(1, entity: entity)
+                #expect(values.first { $0.path == "entity.\(entity).ping.success" }?.value == 1)
+            }
+        }
+        try await setup.backend.shutdown()
+    }
+
     @Test func lostPacketsFromATestHostThatIgnoresEcho() async throws {
         try await TestNamespace.with { namespace in
             try namespace.ignoreEchoRequests(true)

@@ -44,23 +44,26 @@ struct PingCollectorTests {
         #expect(lost.last?.value == 0)
     }
 
-    @Test func unusableEntitiesAreSkippedNamingEntityAndField() {
-        let capture = Capture()
-        let logger = Logger(label: "t") { _ in capture }
+    @Test func addressesHostNamesAndUnusableEntities() throws {
         func configuration(_ details: JSONValue, credential: JSONValue = ["n_packets": "3"]) -> JobConfiguration {
             JobConfiguration(
                 accountID: 1, entityID: 9, name: "router", details: details, credentialID: 2, credentialDetails: credential,
                 sensors: [SensorConfiguration(sensorID: 3, name: "s", interval: 60, details: [:])])
         }
-        #expect(PingCollector.target(for: configuration(["ipv4": "127.0.0.1"]), logger: logger)?.intervals == [60])
-        #expect(PingCollector.target(for: configuration([:]), logger: logger) == nil)
-        #expect(PingCollector.target(for: configuration(["ipv4": "router.example"]), logger: logger) == nil)
-        #expect(PingCollector.target(for: configuration(["ipv4": "::1"]), logger: logger) == nil)
-        #expect(PingCollector.target(for: configuration(["ipv4": "127.0.0.1"], credential: ["n_packets": "x"]), logger: logger) == nil)
-        let messages = capture.messages
-        #expect(messages.count == 4)
-        #expect(messages.allSatisfy { $0.contains("'router' (9)") })
-        #expect(messages[3].contains("n_packets"))
+        // What works with the reference bot works here: IPv4, IPv6 literals and host names.
+        #expect(try PingCollector.target(for: configuration(["ipv4": "127.0.0.1"])).get().intervals == [60])
+        #expect(try PingCollector.target(for: configuration(["ipv4": "::1"])).get().address?.family == .ipv6)
+        let named = try PingCollector.target(for: configuration(["ipv4": "router.example"])).get()
+        #expect(named.address == nil && named.host == "router.example")
+        // The rest is one notice naming the entity and the field.
+        var problems: [String] = []
+        for bad in [configuration([:]), configuration(["ipv4": "not an address!"]), configuration(["ipv4": "127.0.0.1"], credential: ["n_packets": "x"])] {
+            if case .failure(let problem) = PingCollector.target(for: bad) { problems.append(problem.notice.message) }
+        }
+        #expect(problems.count == 3)
+        #expect(problems.allSatisfy { $0.contains("'router' (9)") })
+        #expect(problems[1].contains("details.ipv4 'not an address!'"))
+        #expect(problems[2].contains("n_packets"))
     }
 }
 

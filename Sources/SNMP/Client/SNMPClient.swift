@@ -1,3 +1,4 @@
+import HostResolution
 import Logging
 import NIOCore
 import NIOPosix

@@ -1,3 +1,4 @@
+import GrafoleanCollector
 import Metrics
 import Synchronization
 

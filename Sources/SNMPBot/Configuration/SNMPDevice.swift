@@ -1,3 +1,4 @@
+import HostResolution
 import Foundation
 import GrafoleanCollector
 import Logging

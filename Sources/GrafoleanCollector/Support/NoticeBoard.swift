@@ -6,21 +6,32 @@ import Synchronization
 /// A bot refreshes its configuration every minute; a broken credential would otherwise log the
 /// same warning 1,440 times a day. A notice is logged when it first appears, not again while it
 /// stays, and again if it disappears (fixed) and comes back.
-final class NoticeBoard: Sendable {
+public final class NoticeBoard: Sendable {
     /// One notice: its text is its identity.
-    struct Notice: Sendable, Hashable {
-        var level: Logger.Level
-        var message: String
-        var metadata: [String: String]
+    public struct Notice: Sendable, Hashable {
+        /// The log level.
+        public var level: Logger.Level
+        /// The message, which also identifies the notice.
+        public var message: String
+        /// Log metadata.
+        public var metadata: [String: String]
+
+        /// Creates a notice.
+        public init(level: Logger.Level, message: String, metadata: [String: String] = [:]) {
+            self.level = level
+            self.message = message
+            self.metadata = metadata
+        }
     }
 
     private let current = Mutex<Set<String>>([])
     private let onceKeys = Mutex<Set<String>>([])
 
-    init() {}
+    /// Creates an empty board.
+    public init() {}
 
     /// Logs the notices of this refresh that were not among the previous refresh's.
-    func refresh(_ notices: [Notice], logger: Logger) {
+    public func refresh(_ notices: [Notice], logger: Logger) {
         let keys = Set(notices.map(\.message))
         let new = current.withLock { current in
             let new = keys.subtracting(current)
@@ -34,12 +45,12 @@ final class NoticeBoard: Sendable {
     }
 
     /// True the first time it is called with `key` in this process, false afterwards.
-    func firstTime(_ key: String) -> Bool {
+    public func firstTime(_ key: String) -> Bool {
         onceKeys.withLock { $0.insert(key).inserted }
     }
 
     /// Makes `key` count as new again (the condition it reported has ended).
-    func reset(_ key: String) {
+    public func reset(_ key: String) {
         _ = onceKeys.withLock { $0.remove(key) }
     }
 }

@@ -106,7 +106,7 @@ public final class HostResolver: Sendable {
     }
 
     /// Creates a resolver with another lookup and clock (for tests).
-    init(configuration: Configuration, lookup: @escaping Lookup, now: @escaping @Sendable () -> ContinuousClock.Instant) {
+    package init(configuration: Configuration, lookup: @escaping Lookup, now: @escaping @Sendable () -> ContinuousClock.Instant) {
         self.configuration = configuration
         self.lookup = lookup
         self.now = now
@@ -163,7 +163,7 @@ public final class HostResolver: Sendable {
     }
 
     /// The lookup of `key` in flight, if any (for tests that wait for a background refresh).
-    func inFlightLookup(_ host: String) -> Task<[String], any Error>? {
+    package func inFlightLookup(_ host: String) -> Task<[String], any Error>? {
         entries.withLock { $0[host.lowercased()]?.inFlight }
     }
 
@@ -241,7 +241,7 @@ public final class HostResolver: Sendable {
     }
 
     /// IPv4 addresses first, each address once, otherwise in the resolver's order.
-    static func preferringIPv4(_ addresses: [String]) -> [String] {
+    package static func preferringIPv4(_ addresses: [String]) -> [String] {
         var seen: Set<String> = []
         let unique = addresses.filter { seen.insert($0).inserted }
         return unique.filter { !$0.contains(":") } + unique.filter { $0.contains(":") }
