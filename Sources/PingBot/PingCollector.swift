@@ -10,7 +10,9 @@ import ServiceLifecycle
 /// Emits exactly the reference bot's series, in one batch per run:
 /// `entity.<id>.ping.p<i>.ok` (1 or 0), `entity.<id>.ping.p<i>.rtt` (seconds, replies only) and
 /// `entity.<id>.ping.success` (the fraction of packets that came back). With
-/// ``Options/extraSeries``, also `entity.<id>.ping.rtt.min`, `.avg` and `.max` (seconds, when any reply came).
+/// ``Options/extraSeries``, also `entity.<id>.ping.rtt.min`, `.avg`, `.max`, `.mdev` (standard
+/// deviation) and `.jitter` (mean absolute difference of consecutive round-trip times, two replies
+/// or more), in seconds, when any reply came.
 ///
 /// The values are stamped when the run's pings are complete (the time the reference's values get
 /// on arrival), so they leave at once by POST and fire Grafolean's alerts. A run may take longer
@@ -188,9 +190,18 @@ public struct PingCollector: Collector {
         let success = results.isEmpty ? 0 : Double(rtts.count) / Double(results.count)
         values.append(MeasuredValue(path: "\(prefix).success", value: success, time: time))
         if options.extraSeries, !rtts.isEmpty {
+            let mean = rtts.reduce(0, +) / Double(rtts.count)
             values.append(MeasuredValue(path: "\(prefix).rtt.min", value: rtts.min()!, time: time))
-            values.append(MeasuredValue(path: "\(prefix).rtt.avg", value: rtts.reduce(0, +) / Double(rtts.count), time: time))
+            values.append(MeasuredValue(path: "\(prefix).rtt.avg", value: mean, time: time))
             values.append(MeasuredValue(path: "\(prefix).rtt.max", value: rtts.max()!, time: time))
+            // mdev as ping(8) prints it: the population standard deviation.
+            let variance = rtts.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(rtts.count)
+            values.append(MeasuredValue(path: "\(prefix).rtt.mdev", value: variance.squareRoot(), time: time))
+            // Jitter (RFC 3550 style, unsmoothed): mean absolute difference of consecutive replies' times.
+            if rtts.count > 1 {
+                let differences = zip(rtts, rtts.dropFirst()).map { abs($1 - $0) }
+                values.append(MeasuredValue(path: "\(prefix).rtt.jitter", value: differences.reduce(0, +) / Double(differences.count), time: time))
+            }
         }
         return values
     }

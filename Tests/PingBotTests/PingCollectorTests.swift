@@ -39,6 +39,12 @@ struct PingCollectorTests {
         #expect(byPath["entity.7.ping.rtt.min"] == 0.001)
         #expect(byPath["entity.7.ping.rtt.avg"] == 0.002)
         #expect(byPath["entity.7.ping.rtt.max"] == 0.003)
+        // Replies of 1 and 3 ms: standard deviation 1 ms, one difference of 2 ms.
+        #expect(abs(byPath["entity.7.ping.rtt.mdev"]! - 0.001) < 1e-12)
+        #expect(abs(byPath["entity.7.ping.rtt.jitter"]! - 0.002) < 1e-12)
+        let three = [1_000, 4_000, 2_000].enumerated().map { ProbeResult(index: $0.offset, reply: reply($0.element), attempts: 1) }
+        let jitter = PingCollector.values(for: three, entityID: 7, time: time, options: .init(extraSeries: true)).first { $0.path.hasSuffix("jitter") }
+        #expect(abs(jitter!.value - 0.0025) < 1e-12)  // (3 ms + 2 ms) / 2
         let lost = PingCollector.values(for: [ProbeResult(index: 0, reply: nil, attempts: 1)], entityID: 7, time: time, options: .init(extraSeries: true))
         #expect(lost.map(\.path) == ["entity.7.ping.p0.ok", "entity.7.ping.success"])
         #expect(lost.last?.value == 0)
