@@ -105,6 +105,7 @@ let package = Package(
             name: "SNMPBot",
             dependencies: [
                 "GrafoleanCollector", "SNMP", "HostResolution",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]

@@ -1,6 +1,7 @@
 import GrafoleanCollector
 import Logging
 import SNMP
+import ServiceLifecycle
 
 /// Grafolean's SNMP bot on the collector library: polls the devices assigned to it with their
 /// SNMP sensors and keeps their interface entities up to date.
@@ -113,6 +114,12 @@ public struct SNMPCollector: Collector {
         let perRequest = target.timeout * (target.retries + 1)
         let interval = Duration.seconds(intervals.min() ?? 60)
         return max(interval, perRequest * 3 + .seconds(1))
+    }
+
+    /// With a state directory: the counters' samples are kept there across restarts.
+    public func services(context: ServicesContext) -> [any Service] {
+        guard let directory = context.stateDirectory else { return [] }
+        return [CounterStateService(rates: state.rates, directory: directory, logger: context.logger)]
     }
 
     /// Whether `permissions` allow creating, changing and deleting entities of `account`.

@@ -10,8 +10,10 @@ import Synchronization
 /// reference bot treats both alike), after a change of counter type, or when the time did not
 /// advance. Δvalue is computed on the integers, so Counter64 values near 2⁶⁴ lose no precision.
 ///
-/// Samples live in memory only: a restart of the bot costs one sample per series (its first run
-/// after the restart has no previous sample). The store is bounded by the configuration: each
+/// Samples live in memory and, with a state directory, in `snmp-counters.json` there (saved every
+/// minute and at shutdown by ``CounterStateService``), so a restart costs no sample, as with the
+/// reference's PostgreSQL table; samples older than 15 minutes are not restored. The store is
+/// bounded by the configuration: each
 /// update replaces the series' samples with the current ones (instances that disappeared are
 /// forgotten), and ``retain(_:)`` drops the series of entities and sensors no longer configured.
 final class CounterRates: Sendable {
@@ -74,6 +76,44 @@ final class CounterRates: Sendable {
     func retain(_ keys: Set<SeriesKey>) {
         series.withLock { series in
             series = series.filter { keys.contains($0.key) }
+        }
+    }
+
+    /// One sample as saved in the state file.
+    struct SavedSample: Codable, Hashable {
+        var entity: Int
+        var sensor: Int
+        var oid: String
+        var value: UInt64
+        var is64Bit: Bool
+        var time: Double
+    }
+
+    /// Every sample, for the state file.
+    func snapshot() -> [SavedSample] {
+        series.withLock { series in
+            series.flatMap { key, samples in
+                samples.map { oid, sample in
+                    SavedSample(
+                        entity: key.entity, sensor: key.sensor, oid: oid.description, value: sample.value, is64Bit: sample.is64Bit,
+                        time: sample.time.timeIntervalSince1970)
+                }
+            }
+        }
+    }
+
+    /// Takes in saved samples measured after `cutoff` for series that have none yet; returns how many.
+    func restore(_ saved: [SavedSample], notBefore cutoff: Date) -> Int {
+        series.withLock { series in
+            var restored = 0
+            for entry in saved where entry.time >= cutoff.timeIntervalSince1970 {
+                guard let oid = OID(parsing: entry.oid) else { continue }
+                let key = SeriesKey(entity: entry.entity, sensor: entry.sensor)
+                guard series[key]?[oid] == nil else { continue }
+                series[key, default: [:]][oid] = Sample(value: entry.value, is64Bit: entry.is64Bit, time: Date(timeIntervalSince1970: entry.time))
+                restored += 1
+            }
+            return restored
         }
     }
 
