@@ -49,16 +49,7 @@ struct SpoolBenchmark: BenchmarkPart {
             } else {
                 ValueSender(transport: transport, configuration: configuration, logger: options.logger)
             }
-        return try await withThrowingTaskGroup(of: Result?.self) { group in
-            group.addTask {
-                try await sender.run()
-                return nil
-            }
-            let result = try await body(sender)
-            group.cancelAll()
-            while let _ = try await group.next() {}
-            return result
-        }
+        return try await sender.withRunning(body)
     }
 
     /// `values` values in sends of 7 (one ping run), the backend away: how fast `send` returns.

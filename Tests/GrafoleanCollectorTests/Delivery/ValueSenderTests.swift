@@ -18,17 +18,7 @@ struct ValueSenderTests {
         logger: Logger = Logger(label: "test.sender"),
         _ body: @Sendable (ValueSender) async throws -> T
     ) async throws -> T {
-        let sender = ValueSender(transport: transport, configuration: configuration, logger: logger)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await sender.run()
-                return nil
-            }
-            let result = try await body(sender)
-            group.cancelAll()
-            while let _ = try await group.next() {}
-            return result
-        }
+        try await ValueSender(transport: transport, configuration: configuration, logger: logger).withRunning(body)
     }
 
     func values(_ count: Int, prefix: String = "x", time: Date = Date()) -> [MeasuredValue] {

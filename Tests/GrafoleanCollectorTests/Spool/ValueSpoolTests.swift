@@ -47,18 +47,9 @@ struct ValueSpoolTests {
         _ directory: String, _ transport: ToggleTransport, configuration: ValueSender.Configuration, logs: LogCapture = LogCapture(),
         _ body: @Sendable (ValueSender) async throws -> T
     ) async throws -> T {
-        let sender = try await ValueSender.opening(
-            stateDirectory: directory, transport: transport, configuration: configuration, clock: SystemClock(), logger: logs.logger)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await sender.run()
-                return nil
-            }
-            let result = try await body(sender)
-            group.cancelAll()
-            while let _ = try await group.next() {}
-            return result
-        }
+        try await ValueSender.opening(
+            stateDirectory: directory, transport: transport, configuration: configuration, clock: SystemClock(), logger: logs.logger
+        ).withRunning(body)
     }
 
     func values(_ range: Range<Int>) -> [MeasuredValue] {
