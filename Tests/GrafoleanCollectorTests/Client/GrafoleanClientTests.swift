@@ -19,6 +19,18 @@ struct GrafoleanClientTests {
         }
     }
 
+    /// A request cut short by shutdown is a cancellation, not a backend failure to log and count.
+    @Test func aCancelledRequestIsACancellationNotABackendError() async throws {
+        try await withBackend { fixture in
+            await fixture.backend.setLatency(.seconds(30))
+            let request = Task { try await fixture.client.profile() }
+            try await Task.sleep(for: .milliseconds(200))
+            request.cancel()
+            await #expect(throws: CancellationError.self) { try await request.value }
+            await fixture.backend.setLatency(.zero)
+        }
+    }
+
     @Test func unreachableBackendIsRetryable() async throws {
         try await withBackend { fixture in
             try await fixture.backend.goDown()
