@@ -111,7 +111,7 @@ struct FaultInjectionTests {
                     deadline: .milliseconds(100)
                 )
             }
-            let stored = try await backend.waitForValues(count: 1, timeout: .seconds(5))
+            let stored = try await backend.waitForValues(count: 1, timeout: .seconds(30))
             #expect(stored.map(\.path) == ["late"])
 
             // Removing a long latency takes effect at once: a request answers long before the old latency.

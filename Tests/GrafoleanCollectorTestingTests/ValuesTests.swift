@@ -241,7 +241,7 @@ struct ValuesTests {
                 for try await count in group { accepted += count }
                 #expect(accepted == batches)
             }
-            let all = try await backend.waitForValues(count: batches * perBatch, account: setup.account, timeout: .seconds(5))
+            let all = try await backend.waitForValues(count: batches * perBatch, account: setup.account, timeout: .seconds(60))
             #expect(all.count == batches * perBatch)
 
             // Counting only: nothing more is kept, but counts and waiting still work.

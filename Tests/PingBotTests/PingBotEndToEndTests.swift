@@ -42,7 +42,7 @@ struct PingBotEndToEndTests {
         }
 
         /// Waits until `entity` has at least `runs` complete runs (success values) or the timeout passes.
-        func waitForRuns(_ runs: Int, entity: Int, timeout: Duration = .seconds(20)) async throws -> [ReceivedValue] {
+        func waitForRuns(_ runs: Int, entity: Int, timeout: Duration = .seconds(60)) async throws -> [ReceivedValue] {
             let deadline = ContinuousClock.now + timeout
             while ContinuousClock.now < deadline {
                 let values = await values(entity: entity)

@@ -31,7 +31,7 @@ struct ValueSenderTests {
             try await withSender(fixture.client, configuration: .init(maximumBatchSize: 500, freshnessLimit: .seconds(600))) { sender in
                 let submission = await sender.send(values(1_200), account: fixture.account)
                 #expect(submission.accepted == 1_200)
-                #expect(await sender.flush(timeout: .seconds(10)) == 0)
+                #expect(await sender.flush(timeout: .seconds(60)) == 0)
             }
             let received = await fixture.backend.receivedValues(account: fixture.account)
             #expect(received.count == 1_200)
@@ -58,7 +58,7 @@ struct ValueSenderTests {
                     ], account: fixture.account)
                 #expect(submission.accepted == 2)
                 #expect(submission.rejected.map(\.value.path) == ["bad path", "system.cpu", "good.nan", "good.inf"])
-                await sender.flush(timeout: .seconds(10))
+                await sender.flush(timeout: .seconds(60))
                 return await sender.statistics
             }
             #expect(statistics.rejected == 4)
@@ -82,7 +82,7 @@ struct ValueSenderTests {
                 // Across calls both arrive, in separate requests (the backend fails a batch that repeats a path).
                 await sender.send([MeasuredValue(path: "d.b", value: 1, time: now)], account: fixture.account)
                 await sender.send([MeasuredValue(path: "d.b", value: 2, time: now)], account: fixture.account)
-                await sender.flush(timeout: .seconds(10))
+                await sender.flush(timeout: .seconds(60))
             }
             let received = await fixture.backend.receivedValues()
             #expect(received.filter { $0.path == "d.a" }.map(\.value) == [2])
@@ -96,7 +96,7 @@ struct ValueSenderTests {
         try await withBackend(requestTimeout: .seconds(2), connectTimeout: .milliseconds(200)) { fixture in
             let statistics = try await withSender(fixture.client) { sender in
                 await sender.send(values(10, prefix: "before", time: Date()), account: fixture.account)
-                await sender.flush(timeout: .seconds(10))
+                await sender.flush(timeout: .seconds(60))
                 try await fixture.backend.goDown()
                 var measured: [MeasuredValue] = []
                 for second in 0..<30 {
@@ -109,7 +109,7 @@ struct ValueSenderTests {
                 try await eventually("two deliveries failed") { await sender.statistics.failedRequests >= 2 }
                 #expect(await sender.statistics.buffered == 600)
                 try await fixture.backend.comeBack()
-                #expect(await sender.flush(timeout: .seconds(20)) == 0)
+                #expect(await sender.flush(timeout: .seconds(60)) == 0)
                 return await sender.statistics
             }
             #expect(statistics.delivered == 610)
@@ -131,7 +131,7 @@ struct ValueSenderTests {
             await fixture.backend.failNextRequests(3, status: 500)
             try await withSender(fixture.client) { sender in
                 await sender.send(values(5), account: fixture.account)
-                #expect(await sender.flush(timeout: .seconds(10)) == 0)
+                #expect(await sender.flush(timeout: .seconds(60)) == 0)
                 #expect(await sender.statistics.failedRequests == 3)
             }
             let received = await fixture.backend.receivedValues()
@@ -152,7 +152,7 @@ struct ValueSenderTests {
                     await sender.send([MeasuredValue(path: "b.v\(index)", value: Double(index), time: Date())], account: fixture.account)
                 }
                 try await fixture.backend.comeBack()
-                #expect(await sender.flush(timeout: .seconds(10)) == 0)
+                #expect(await sender.flush(timeout: .seconds(60)) == 0)
                 return await sender.statistics
             }
             #expect(statistics.dropped == 5)
@@ -180,7 +180,7 @@ struct ValueSenderTests {
                 batch.insert(MeasuredValue(path: "poison.a", value: 1, time: Date()), at: 7)
                 batch.insert(MeasuredValue(path: "poison.b", value: 1, time: Date()), at: 30)
                 await sender.send(batch, account: fixture.account)
-                #expect(await sender.flush(timeout: .seconds(10)) == 0)
+                #expect(await sender.flush(timeout: .seconds(60)) == 0)
                 return await sender.statistics
             }
             #expect(statistics.rejected == 2)
@@ -199,7 +199,7 @@ struct ValueSenderTests {
             await fixture.backend.failNextRequests(1, status: 500)
             try await withSender(client, logger: logs.logger) { sender in
                 await sender.send(values(3), account: fixture.account)
-                #expect(await sender.flush(timeout: .seconds(10)) == 0)
+                #expect(await sender.flush(timeout: .seconds(60)) == 0)
             }
             try await client.shutdown()
             let received = await fixture.backend.receivedValues()
@@ -216,7 +216,7 @@ struct ValueSenderTests {
             try await withSender(fixture.client, configuration: configuration) { sender in
                 await sender.send([MeasuredValue(path: "old.v", value: 1, time: Self.t0)], account: fixture.account)
                 await sender.send([MeasuredValue(path: "new.v", value: 1, time: Date())], account: fixture.account)
-                await sender.flush(timeout: .seconds(10))
+                await sender.flush(timeout: .seconds(60))
             }
             let received = await fixture.backend.receivedValues()
             #expect(received.first { $0.path == "old.v" }?.method == "PUT")
@@ -234,7 +234,7 @@ struct ValueSenderTests {
             let group = ServiceGroup(configuration: .init(services: [sender], logger: Logger(label: "test")))
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
-                #expect(await sender.flush(timeout: .seconds(10)) == 0)
+                #expect(await sender.flush(timeout: .seconds(60)) == 0)
                 try await fixture.backend.goDown()
                 await sender.send(values(4, prefix: "lost"), account: fixture.account)
                 await group.triggerGracefulShutdown()

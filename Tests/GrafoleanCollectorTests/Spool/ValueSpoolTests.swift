@@ -125,7 +125,7 @@ struct ValueSpoolTests {
             transport.up = true
             try await withSpoolingSender(directory, transport, configuration: configuration(), logs: logs) { sender in
                 await sender.send(values(100..<101), account: 1)
-                #expect(await sender.flush(timeout: .seconds(10)) == 0)
+                #expect(await sender.flush(timeout: .seconds(60)) == 0)
             }
             #expect(!logs.messages(.error, containing: "damaged").isEmpty)
             #expect(transport.stored.map(\.value.value) == [100])

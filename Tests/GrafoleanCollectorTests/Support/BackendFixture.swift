@@ -64,7 +64,7 @@ func withBackend<T>(
 
 /// Waits until `condition` holds, checking every 10 ms, for at most `timeout`; records an issue if it never does.
 func eventually(
-    timeout: Duration = .seconds(10), _ what: String, sourceLocation: SourceLocation = #_sourceLocation,
+    timeout: Duration = .seconds(60), _ what: String, sourceLocation: SourceLocation = #_sourceLocation,
     _ condition: () async throws -> Bool
 ) async throws {
     let deadline = ContinuousClock.now + timeout

@@ -83,7 +83,7 @@ struct BotHarness {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await sender.run() }
             try await body(sender)
-            #expect(await sender.flush(timeout: .seconds(10)) == 0)
+            #expect(await sender.flush(timeout: .seconds(60)) == 0)
             group.cancelAll()
         }
     }
