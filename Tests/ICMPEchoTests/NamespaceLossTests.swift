@@ -8,7 +8,7 @@ import ICMPEchoTestSupport
 /// ``EchoResponder`` drops and delays replies per request.
 @Suite("Loss and late replies from a test host", .enabled(if: TestEnvironment.canCreateNamespaces, TestEnvironment.namespaceRequirement))
 struct NamespaceLossTests {
-    @Test("a host that ignores echo gives no replies", .timeLimit(.minutes(1)))
+    @Test("a host that ignores echo gives no replies", .timeLimit(.minutes(3)))
     func totalLoss() async throws {
         try await TestNamespace.with { namespace in
             try namespace.ignoreEchoRequests(true)
@@ -22,7 +22,7 @@ struct NamespaceLossTests {
         }
     }
 
-    @Test("loss follows the host: answered, ignored, answered again", .timeLimit(.minutes(1)))
+    @Test("loss follows the host: answered, ignored, answered again", .timeLimit(.minutes(3)))
     func partialLossByToggling() async throws {
         try await TestNamespace.with { namespace in
             try await withRunningEngine { engine in
@@ -38,7 +38,7 @@ struct NamespaceLossTests {
         }
     }
 
-    @Test("half of the replies dropped: success fraction exactly one half", .timeLimit(.minutes(1)))
+    @Test("half of the replies dropped: success fraction exactly one half", .timeLimit(.minutes(3)))
     func partialLossFraction() async throws {
         try await TestNamespace.with { namespace in
             try await EchoResponder.with(in: namespace, policy: { $0 % 2 == 0 ? .zero : nil }) { responder in
@@ -53,7 +53,7 @@ struct NamespaceLossTests {
         }
     }
 
-    @Test("a reply after the timeout is not a success, and it is recognised as late", .timeLimit(.minutes(1)))
+    @Test("a reply after the timeout is not a success, and it is recognised as late", .timeLimit(.minutes(3)))
     func lateReply() async throws {
         try await TestNamespace.with { namespace in
             try await EchoResponder.with(in: namespace, policy: { _ in .milliseconds(300) }) { _ in
@@ -71,7 +71,7 @@ struct NamespaceLossTests {
         }
     }
 
-    @Test("a late reply to one attempt is never credited to its retry", .timeLimit(.minutes(1)))
+    @Test("a late reply to one attempt is never credited to its retry", .timeLimit(.minutes(3)))
     func lateReplyNotMatchedToRetry() async throws {
         try await TestNamespace.with { namespace in
             // Attempts leave at 0, 150 and 300 ms; the first one's reply arrives at 300 ms, while
@@ -88,7 +88,7 @@ struct NamespaceLossTests {
         }
     }
 
-    @Test("cancelling a caller drops its probe at once; stopping the engine fails the rest", .timeLimit(.minutes(1)))
+    @Test("cancelling a caller drops its probe at once; stopping the engine fails the rest", .timeLimit(.minutes(3)))
     func cancellationAndShutdown() async throws {
         try await TestNamespace.with { namespace in
             try namespace.ignoreEchoRequests(true)

@@ -18,7 +18,7 @@ struct SocketModeTests {
         return try await body()
     }
 
-    @Test("datagram sockets: the kernel picks the identifier and replies still match", .timeLimit(.minutes(1)))
+    @Test("datagram sockets: the kernel picks the identifier and replies still match", .timeLimit(.minutes(3)))
     func datagram() async throws {
         let group = getegid()
         try await withPingGroupRange("\(group) \(group)") {

@@ -38,7 +38,7 @@ final class StoringTransport: ValueTransport {
 }
 
 /// The sender keeps every value at its measured time through outages of any length (injected time).
-@Suite("Exact times through outages", .timeLimit(.minutes(1)))
+@Suite("Exact times through outages", .timeLimit(.minutes(3)))
 struct ExactTimesTests {
     static let start = Date(timeIntervalSince1970: 1_700_000_000)
 

@@ -6,7 +6,7 @@ import Testing
 @testable import GrafoleanCollector
 
 /// Retry timing with injected time: a transport that is down until a test says otherwise.
-@Suite("The sender's retry timing", .timeLimit(.minutes(1)))
+@Suite("The sender's retry timing", .timeLimit(.minutes(3)))
 struct ValueSenderBackoffTests {
     final class SwitchableTransport: ValueTransport {
         private let state = Mutex<(up: Bool, delivered: [(account: Int, method: String, at: Date)])>((false, []))

@@ -125,7 +125,7 @@ struct CollectorRuntimeTests {
 
     /// The end-to-end test: a small bot against the test backend; the configuration changes under it
     /// (entity added, interval changed, entity removed) and the runs follow.
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func runsFollowTheConfiguration() async throws {
         try await withBackend { fixture in
             let first = await fixture.addPingDevice("first", ipv4: "127.0.0.1", interval: 1)
@@ -152,7 +152,7 @@ struct CollectorRuntimeTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func metricsAndHealthEndpoint() async throws {
         try await withBackend { fixture in
             await fixture.addPingDevice("a", ipv4: "127.0.0.1", interval: 1)

@@ -58,7 +58,7 @@ final class ScriptedCollector: Collector {
     }
 }
 
-@Suite("The collector service keeps jobs in step with the configuration", .timeLimit(.minutes(1)))
+@Suite("The collector service keeps jobs in step with the configuration", .timeLimit(.minutes(3)))
 struct CollectorServiceTests {
     /// The scripted collector never uses the client; it only has to exist (and be shut down).
     static let unusedClient = Result { try GrafoleanClient(configuration: .init(backendURL: "http://127.0.0.1:9/api", token: BotToken("unused"))) }

@@ -7,7 +7,7 @@ import Testing
 /// Runs longer than their interval still deliver: a ping device at 1 s with the web UI's default
 /// credential (3 packets 1 s apart, 1 s timeout) takes about 3 s a run; the ping collector gives its
 /// jobs a 4 s timeout (`PingSettings.longestRun`), so runs overlap and every second delivers.
-@Suite("Runs longer than their interval", .timeLimit(.minutes(1)))
+@Suite("Runs longer than their interval", .timeLimit(.minutes(3)))
 struct LongRunOverlapTests {
     @Test func aOneSecondJobWithThreeSecondRunsDeliversEverySecond() async throws {
         let delivered = SchedulerTestBox<[Double]>([])
