@@ -178,7 +178,7 @@ struct NetFlowBotEndToEndTests {
             for _ in 0..<200 where saved < Self.expectedBytes {
                 try await Task.sleep(for: .milliseconds(50))
                 let loaded = NetFlowState.load(
-                    from: state, windows: [window], directionRule: .inferEgressFromOutputInterface, now: Date(), maximumGap: 60, logger: .init(label: "test"))
+                    from: state, windows: [window], directionRule: .inferEgressFromOutputInterface, now: Date(), maximumGap: 60, logger: NetFlowCollectorTests.quiet)
                 var map = ExporterMap()
                 map.assign(FlowAddress("127.0.0.1")!, account: setup.account, entity: setup.exporter)
                 let values = loaded.aggregator.withLock { $0.values(account: setup.account, window: window, endingAt: tileEnd, exporters: map) }

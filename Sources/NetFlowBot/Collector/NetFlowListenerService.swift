@@ -25,7 +25,7 @@ struct NetFlowListenerService: Service {
             throw NetFlowBotError(code: .cannotListen, message: "cannot listen for NetFlow on \(options.host) UDP port \(options.port): \(error)")
         }
         logger.info(
-            "listening for NetFlow v5/v9 and IPFIX",
+            "listening for NetFlow v5/v9 and IPFIX; the kernel granted a \(listener.receiveBufferSize)-byte receive buffer (to raise it: NETFLOW_RECEIVE_BUFFER, and sysctl net.core.rmem_max when capped)",
             metadata: ["address": "\(listener.localAddress)", "receive_buffer_bytes": "\(listener.receiveBufferSize)"])
         if let advice = listener.receiveBufferAdvice {
             logger.warning("\(advice)")
