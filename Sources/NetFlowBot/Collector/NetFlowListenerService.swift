@@ -41,7 +41,7 @@ struct NetFlowListenerService: Service {
                 try? await gracefulShutdown()
                 await listener.close()
             }
-            await consume(listener.datagrams)
+            await consume(listener)
             group.cancelAll()
         }
         if let directory = stateDirectory { save(to: directory) }
@@ -49,13 +49,21 @@ struct NetFlowListenerService: Service {
     }
 
     /// Decodes every datagram until the stream ends.
-    func consume(_ datagrams: AsyncStream<NetFlowDatagram>) async {
+    func consume(_ listener: NetFlowListener) async {
         let datagramCounter = Counter(label: "netflow_datagrams_total")
+        let droppedCounter = Counter(label: "netflow_datagrams_dropped_total")
+        var dropped = 0
         let flowCounter = Counter(label: "netflow_flows_total")
         var errorCounters: [NetFlowDecoder.ErrorKey: Counter] = [:]
         var lastLogged: [FlowAddress: UInt64] = [:]
         var flows: [FlowRecord] = []
-        for await datagram in datagrams {
+        for await datagram in listener.datagrams {
+            // Datagrams the listener dropped because decoding fell behind (an atomic read).
+            let droppedNow = listener.droppedDatagrams
+            if droppedNow > dropped {
+                droppedCounter.increment(by: droppedNow - dropped)
+                dropped = droppedNow
+            }
             flows.removeAll(keepingCapacity: true)
             let result = state.decoder.withLock { $0.decode(datagram, into: &flows) }
             datagramCounter.increment()
