@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "NetFlowBot", targets: ["NetFlowBot"]),
         .executable(name: "grafolean-ping-bot", targets: ["grafolean-ping-bot"]),
         .executable(name: "grafolean-snmp-bot", targets: ["grafolean-snmp-bot"]),
+        .executable(name: "grafolean-netflow-bot", targets: ["grafolean-netflow-bot"]),
         .executable(name: "grafolean-benchmarks", targets: ["GrafoleanBenchmarks"]),
     ],
     dependencies: [
@@ -98,9 +99,21 @@ let package = Package(
         ),
         .target(
             name: "NetFlowBot",
-            dependencies: ["NetFlow"]
+            dependencies: [
+                "NetFlow", "GrafoleanCollector",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
-        .executableTarget(name: "NetFlowBenchmark", dependencies: ["NetFlow", "NetFlowBot"]),
+        .executableTarget(
+            name: "grafolean-netflow-bot",
+            dependencies: [
+                "NetFlowBot", "NetFlow", "GrafoleanCollector", "GrafoleanCollectorTesting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "SNMPBot",
             dependencies: [
@@ -136,7 +149,7 @@ let package = Package(
         .executableTarget(
             name: "GrafoleanBenchmarks",
             dependencies: [
-                "GrafoleanCollector", "GrafoleanCollectorTesting", "ICMPEcho", "PingBot", "SNMP", "SNMPBot",
+                "GrafoleanCollector", "GrafoleanCollectorTesting", "ICMPEcho", "PingBot", "SNMP", "SNMPBot", "NetFlow", "NetFlowBot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -190,7 +203,8 @@ let package = Package(
         .testTarget(
             name: "NetFlowTests",
             dependencies: [
-                "NetFlow", "NetFlowBot", "ProcessTestSupport",
+                "NetFlow", "NetFlowBot", "ProcessTestSupport", "GrafoleanCollector", "GrafoleanCollectorTesting",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -26,6 +26,7 @@ struct GrafoleanBenchmarksCommand: AsyncParsableCommand {
 
     enum Part: String, ExpressibleByArgument, CaseIterable, Sendable {
         case all, fetch, scheduler, delivery, spool, memory, ping, snmp
+        case netflow
 
         var benchmark: (any BenchmarkPart)? {
             switch self {
@@ -37,6 +38,7 @@ struct GrafoleanBenchmarksCommand: AsyncParsableCommand {
             case .memory: MemoryBenchmark()
             case .ping: PingBenchmark()
             case .snmp: SNMPAgentBenchmark()
+            case .netflow: NetFlowBenchmark()
             }
         }
     }

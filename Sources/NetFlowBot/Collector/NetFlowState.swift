@@ -1,0 +1,94 @@
+import Foundation
+import Logging
+import NetFlow
+import Synchronization
+
+/// What the listener and the window jobs share: the decoder (templates, sampling), the
+/// aggregator (open window tiles) and the exporter → entity map, each behind its own lock.
+///
+/// The listener is the decoder's only user; the aggregator's lock is held for one datagram's
+/// flows or one account's window at a time, so neither side waits long for the other.
+public final class NetFlowState: Sendable {
+    /// The decoder's templates and sampling rates (kept across restarts in `templates.json`).
+    let decoder: Mutex<NetFlowDecoder>
+    /// The open tiles (kept across restarts in `aggregator.json`).
+    let aggregator: Mutex<NetFlowAggregator>
+    /// The map from the latest configuration refresh.
+    let exporters = Mutex(ExporterMap())
+    /// Accounts whose missing permission to propose exporters was logged (once each).
+    let permissionNotices = Mutex(Set<Int>())
+
+    /// Fresh state: no templates, nothing aggregated, coverage from `now` (its first tiles are partial).
+    public init(windows: [FlowWindow], directionRule: NetFlowAggregator.DirectionRule, now: Date) {
+        decoder = Mutex(NetFlowDecoder())
+        aggregator = Mutex(NetFlowAggregator(windows: windows, directionRule: directionRule, coverageStart: Int64(now.timeIntervalSince1970.rounded(.up))))
+    }
+
+    /// The state saved in `directory`, or fresh state when there is none (or it cannot be used).
+    ///
+    /// A checkpoint older than `maximumGap` means flows were missed while the bot was down: the
+    /// restored tiles are kept, but coverage starts again at `now`, so the windows that missed
+    /// flows are treated as partial (not posted) instead of posting too little.
+    public static func load(
+        from directory: String?, windows: [FlowWindow], directionRule: NetFlowAggregator.DirectionRule,
+        now: Date, maximumGap: Double, logger: Logger
+    ) -> NetFlowState {
+        let state = NetFlowState(windows: windows, directionRule: directionRule, now: now)
+        guard let directory else { return state }
+        let templates = URL(fileURLWithPath: directory).appendingPathComponent(Self.templatesFile)
+        if let bytes = try? Data(contentsOf: templates) {
+            do {
+                try state.decoder.withLock { try $0.restoreState(from: Array(bytes)) }
+                logger.info("restored NetFlow templates", metadata: ["templates": "\(state.decoder.withLock { $0.templateCount })"])
+            } catch {
+                logger.warning("ignoring unreadable NetFlow templates file", metadata: ["file": "\(templates.path)", "error": "\(error)"])
+            }
+        }
+        let checkpoint = URL(fileURLWithPath: directory).appendingPathComponent(Self.aggregatorFile)
+        if let bytes = try? Data(contentsOf: checkpoint) {
+            do {
+                var restored = try NetFlowAggregator(checkpoint: Array(bytes))
+                guard restored.windows == windows, restored.directionRule == directionRule else {
+                    logger.notice("not restoring the NetFlow checkpoint: it was made with other windows or another direction rule")
+                    return state
+                }
+                let saved = (try? FileManager.default.attributesOfItem(atPath: checkpoint.path)[.modificationDate] as? Date) ?? .distantPast
+                let gap = now.timeIntervalSince(saved)
+                if gap > maximumGap || restored.coverageStart == nil {
+                    restored.coverageStart = Int64(now.timeIntervalSince1970.rounded(.up))
+                    logger.notice(
+                        "the NetFlow checkpoint is \(Int(gap)) s old: flows were missed meanwhile, so the windows in progress are not posted")
+                } else {
+                    logger.info("restored the NetFlow checkpoint", metadata: ["age_seconds": "\(Int(gap))"])
+                }
+                state.aggregator.withLock { $0 = restored }
+            } catch {
+                logger.warning("ignoring unreadable NetFlow checkpoint", metadata: ["file": "\(checkpoint.path)", "error": "\(error)"])
+            }
+        }
+        return state
+    }
+
+    /// The decoder state file in the state directory.
+    public static let templatesFile = "netflow-templates.json"
+    /// The aggregator checkpoint file in the state directory.
+    public static let aggregatorFile = "netflow-aggregator.json"
+
+    /// Writes templates and the aggregator checkpoint to `directory`, each atomically (a temporary
+    /// file renamed over the old one: a crash leaves the old or the new file, never half of one).
+    public func save(to directory: String) throws {
+        let templates = try decoder.withLock { try $0.serializedState() }
+        let checkpoint = try aggregator.withLock { try $0.checkpoint() }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try Self.writeAtomically(templates, to: URL(fileURLWithPath: directory).appendingPathComponent(Self.templatesFile))
+        try Self.writeAtomically(checkpoint, to: URL(fileURLWithPath: directory).appendingPathComponent(Self.aggregatorFile))
+    }
+
+    static func writeAtomically(_ bytes: [UInt8], to url: URL) throws {
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
+        try Data(bytes).write(to: temporary)
+        guard rename(temporary.path, url.path) == 0 else {
+            throw NetFlowBotError(code: .stateNotWritten, message: "cannot rename \(temporary.path) to \(url.path): errno \(errno)")
+        }
+    }
+}

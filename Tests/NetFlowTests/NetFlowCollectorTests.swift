@@ -1,0 +1,136 @@
+import Foundation
+import GrafoleanCollector
+import Logging
+import NetFlow
+import Synchronization
+import Testing
+
+@testable import NetFlowBot
+
+/// The window jobs and the state directory without sockets or a backend: runs are made by hand
+/// at chosen times, values caught by a sink.
+@Suite("NetFlow collector")
+struct NetFlowCollectorTests {
+    final class CapturingSink: ValueSink {
+        struct Batch: Sendable {
+            var values: [MeasuredValue]
+            var account: Int
+            var preservingTime: Bool
+        }
+
+        let batches = Mutex<[Batch]>([])
+
+        func send(_ values: [MeasuredValue], account: Int, preservingTime: Bool) async -> ValueSubmission {
+            batches.withLock { $0.append(Batch(values: values, account: account, preservingTime: preservingTime)) }
+            return ValueSubmission(accepted: values.count)
+        }
+    }
+
+    static let window = FlowWindow(label: "1min", seconds: 60)
+    /// A multiple of 60: a window boundary.
+    static let t0: Int64 = 1_699_999_980
+    static let exporter = FlowAddress("192.0.2.1")!
+    static var quiet: Logger {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return logger
+    }
+
+    static func flow(bytes: UInt64, source: String = "10.0.0.1") -> FlowRecord {
+        var record = FlowRecord(exporter: exporter)
+        record.sourceAddress = FlowAddress(source)!
+        record.destinationAddress = FlowAddress("10.0.0.2")!
+        record.protocolNumber = 6
+        record.bytes = bytes
+        record.inputInterface = 3
+        return record
+    }
+
+    static func run(at time: Int64, sink: CapturingSink) -> JobRun {
+        JobRun(
+            jobID: "aggr/1min/1", firedIntervals: [60], scheduledTime: Date(timeIntervalSince1970: Double(time)),
+            deadline: Date(timeIntervalSince1970: Double(time + 60)), logger: quiet, sink: sink, clock: SystemClock())
+    }
+
+    /// A state started at `start` with the exporter mapped to entity 10 of account 1 and a silent entity 11.
+    static func state(start: Int64) -> NetFlowState {
+        let state = NetFlowState(windows: [window], directionRule: .field61, now: Date(timeIntervalSince1970: Double(start)))
+        state.exporters.withLock {
+            $0.assign(exporter, account: 1, entity: 10)
+            $0.addEntity(account: 1, entity: 11)
+        }
+        return state
+    }
+
+    @Test func theFirstPartialWindowIsSkippedAndTheNextPostedWithOneTimestamp() async throws {
+        let start: Int64 = Self.t0 + 30  // mid-window
+        let state = Self.state(start: start)
+        let map = state.exporters.withLock { $0 }
+        state.aggregator.withLock {
+            $0.add([Self.flow(bytes: 500)], receivedAt: start + 1, exporters: map)  // partial window [t0, +60)
+            $0.add([Self.flow(bytes: 1_000)], receivedAt: Self.t0 + 70, exporters: map)  // the full window ending t0 + 120
+            $0.add([Self.flow(bytes: 234, source: "10.0.0.9")], receivedAt: Self.t0 + 119, exporters: map)
+        }
+        let sink = CapturingSink()
+        let job = NetFlowCollector.WindowJob(account: 1, window: Self.window, grace: 2)
+        await NetFlowCollector.post(job, state: state, run: Self.run(at: Self.t0 + 62, sink: sink))
+        #expect(sink.batches.withLock { $0.isEmpty })
+        await NetFlowCollector.post(job, state: state, run: Self.run(at: Self.t0 + 122, sink: sink))
+        let batches = sink.batches.withLock { $0 }
+        try #require(batches.count == 1)
+        let batch = batches[0]
+        #expect(batch.account == 1 && batch.preservingTime)
+        #expect(Set(batch.values.map(\.time)) == [Date(timeIntervalSince1970: Double(Self.t0 + 120))])
+        let values = Dictionary(batch.values.map { ($0.path, $0.value) }, uniquingKeysWith: { $1 })
+        #expect(values["netflow.1min.ingress"] == 1_234)
+        #expect(values["netflow.1min.ingress.entity.10"] == 1_234)
+        #expect(values["netflow.1min.ingress.entity.10.if.3"] == 1_234)
+        #expect(values["netflow.1min.ingress.entity.10.topip.10%2e0%2e0%2e1"] == 1_000)
+        #expect(values["netflow.1min.ingress.entity.10.topprotocol.TCP"] == 1_234)
+        #expect(values["netflow.1min.ingress.entity.11"] == 0)
+        #expect(values["netflow.1min.egress.entity.10"] == 0)
+    }
+
+    @Test func aLateRunPostsTheLatestEndedWindow() async throws {
+        let state = Self.state(start: Self.t0)
+        let map = state.exporters.withLock { $0 }
+        state.aggregator.withLock { $0.add([Self.flow(bytes: 7)], receivedAt: Self.t0 + 10, exporters: map) }
+        let sink = CapturingSink()
+        // A run due off the grid (a changed job, a clock step) posts the latest window that ended before its grace.
+        await NetFlowCollector.post(
+            NetFlowCollector.WindowJob(account: 1, window: Self.window, grace: 2), state: state, run: Self.run(at: Self.t0 + 75, sink: sink))
+        let values = sink.batches.withLock { $0.flatMap(\.values) }
+        #expect(values.first { $0.path == "netflow.1min.ingress.entity.10" }?.value == 7)
+        #expect(values.allSatisfy { $0.time == Date(timeIntervalSince1970: Double(Self.t0 + 60)) })
+    }
+
+    @Test func theStateDirectoryKeepsTemplatesAndTilesAndAnOldCheckpointRestartsCoverage() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("netflow-state-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let start: Int64 = Self.t0
+        let state = Self.state(start: start)
+        let map = state.exporters.withLock { $0 }
+        state.aggregator.withLock { $0.add([Self.flow(bytes: 42)], receivedAt: start + 5, exporters: map) }
+        try state.save(to: directory)
+        #expect(!FileManager.default.fileExists(atPath: directory + "/." + NetFlowState.aggregatorFile + ".tmp"))
+        let modified = try #require(
+            try FileManager.default.attributesOfItem(atPath: directory + "/" + NetFlowState.aggregatorFile)[.modificationDate] as? Date)
+
+        // Loaded soon after: the window in progress is complete and keeps its flows.
+        let soon = NetFlowState.load(
+            from: directory, windows: [Self.window], directionRule: .field61, now: modified.addingTimeInterval(5), maximumGap: 22, logger: Self.quiet)
+        #expect(soon.aggregator.withLock { $0.coverageStart } == start)
+        let values = soon.aggregator.withLock { $0.values(account: 1, window: Self.window, endingAt: start + 60, exporters: map) }
+        #expect(values.first { $0.path == "netflow.1min.ingress.entity.10" }?.value == 42)
+
+        // Loaded after a long stop: flows were missed, so coverage restarts (windows in progress are partial).
+        let late = modified.addingTimeInterval(600)
+        let old = NetFlowState.load(from: directory, windows: [Self.window], directionRule: .field61, now: late, maximumGap: 22, logger: Self.quiet)
+        #expect(old.aggregator.withLock { $0.coverageStart } == Int64(late.timeIntervalSince1970.rounded(.up)))
+
+        // Other windows: the checkpoint is not used.
+        let other = NetFlowState.load(
+            from: directory, windows: FlowWindow.all, directionRule: .field61, now: modified, maximumGap: 22, logger: Self.quiet)
+        #expect(other.aggregator.withLock { $0.statistics.flows } == 0)
+    }
+}
