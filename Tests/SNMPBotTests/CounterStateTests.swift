@@ -24,7 +24,7 @@ struct CounterStateTests {
         let after = CounterRates()
         CounterStateService(rates: after, directory: directory, logger: Logger(label: "test")).load()
         let rates = after.update(key, counters: [oid: .counter64(7_000)], time: now)
-        #expect(rates[oid] == 100)  // (7,000 − 1,000) / 60 s
+        #expect(abs(rates[oid]! - 100) < 1e-6)  // (7,000 − 1,000) / 60 s
 
         // Stale samples (older than the limit) are not restored.
         let stale = CounterRates()
