@@ -91,6 +91,32 @@ struct NetFlowCollectorTests {
         #expect(values["netflow.1min.egress.entity.10"] == 0)
     }
 
+    @Test func anEntityEnabledDuringAWindowIsLeftOutOfIt() async throws {
+        let state = Self.state(start: Self.t0)
+        var map = state.exporters.withLock { $0 }
+        state.updateMapping(map, now: Self.t0 + 1)
+        let other = FlowAddress("192.0.2.2")!
+        map.assign(other, account: 1, entity: 12)
+        state.updateMapping(map, now: Self.t0 + 20)  // enabled mid-window
+        var late = Self.flow(bytes: 5)
+        late.exporter = other
+        state.aggregator.withLock {
+            $0.add([Self.flow(bytes: 100), late], receivedAt: Self.t0 + 30, exporters: map)
+            $0.add([Self.flow(bytes: 100), late], receivedAt: Self.t0 + 90, exporters: map)
+        }
+        let sink = CapturingSink()
+        let job = NetFlowCollector.WindowJob(account: 1, window: Self.window, grace: 2)
+        await NetFlowCollector.post(job, state: state, run: Self.run(at: Self.t0 + 62, sink: sink))
+        await NetFlowCollector.post(job, state: state, run: Self.run(at: Self.t0 + 122, sink: sink))
+        let batches = sink.batches.withLock { $0 }.map { Dictionary($0.values.map { ($0.path, $0.value) }, uniquingKeysWith: { $1 }) }
+        try #require(batches.count == 2)
+        #expect(batches[0]["netflow.1min.ingress"] == 100)
+        #expect(batches[0]["netflow.1min.ingress.entity.10"] == 100)
+        #expect(!batches[0].keys.contains { $0.hasPrefix("netflow.1min.ingress.entity.12") })
+        #expect(batches[1]["netflow.1min.ingress"] == 105)
+        #expect(batches[1]["netflow.1min.ingress.entity.12"] == 5)
+    }
+
     @Test func aLateRunPostsTheLatestEndedWindow() async throws {
         let state = Self.state(start: Self.t0)
         let map = state.exporters.withLock { $0 }

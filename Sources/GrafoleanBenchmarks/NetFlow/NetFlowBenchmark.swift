@@ -51,12 +51,19 @@ struct NetFlowBenchmark: BenchmarkPart {
             elapsed = Self.now() - start
         }
         let aggregateRate = Double(aggregated) / elapsed
+        // What the bot writes to its state directory every 10 s, under the aggregator's lock.
+        start = Self.now()
+        let checkpoint = try aggregator.checkpoint()
+        let checkpointSeconds = Self.now() - start
         let scenario = "v9, \(Self.recordsPerDatagram) records/datagram, one core"
         options.say("netflow: decode \(Int(decodeRate)) flows/s, decode + aggregate \(Int(aggregateRate)) flows/s")
         return [
             // The reference's Python parser: about 11,000 v9 flows/s before its pipe and database.
             .checked(Self.name, scenario, "decode", "\(Int(decodeRate)) flows/s", target: "> 11,000 flows/s (reference parser)", isMet: decodeRate > 11_000),
             ResultRow(part: Self.name, scenario: scenario, metric: "decode + aggregate (5 windows)", value: "\(Int(aggregateRate)) flows/s"),
+            ResultRow(
+                part: Self.name, scenario: "checkpoint: 1 entity, one open tile, 1,920 sources", metric: "size / time",
+                value: "\(checkpoint.count / 1024) KiB / \(String(format: "%.1f", checkpointSeconds * 1000)) ms"),
         ]
     }
 

@@ -15,6 +15,9 @@ public final class NetFlowState: Sendable {
     let aggregator: Mutex<NetFlowAggregator>
     /// The map from the latest configuration refresh.
     let exporters = Mutex(ExporterMap())
+    /// Since when (Unix s) each entity has been mapped; `nil` before the first refresh. A window
+    /// that began earlier lacks the entity's flows from before, so the entity is left out of it.
+    let mappedSince = Mutex<[ExporterMap.Target: Int64]?>(nil)
     /// Accounts whose missing permission to propose exporters was logged (once each).
     let permissionNotices = Mutex(Set<Int>())
 
@@ -67,6 +70,23 @@ public final class NetFlowState: Sendable {
             }
         }
         return state
+    }
+
+    /// Installs the map of a configuration refresh. Entities of the first refresh count as mapped
+    /// since coverage began (restored tiles hold their flows); later ones since `now`.
+    public func updateMapping(_ map: ExporterMap, now: Int64) {
+        let coverage = aggregator.withLock { $0.coverageStart } ?? now
+        exporters.withLock { $0 = map }
+        mappedSince.withLock { since in
+            var updated: [ExporterMap.Target: Int64] = [:]
+            for account in map.accounts {
+                for entity in map.entities(inAccount: account) {
+                    let target = ExporterMap.Target(account: account, entity: entity)
+                    updated[target] = since?[target] ?? (since == nil ? coverage : now)
+                }
+            }
+            since = updated
+        }
     }
 
     /// The decoder state file in the state directory.
