@@ -25,7 +25,7 @@ struct GrafoleanBenchmarksCommand: AsyncParsableCommand {
             """)
 
     enum Part: String, ExpressibleByArgument, CaseIterable, Sendable {
-        case all, fetch, scheduler, delivery, memory, ping, snmp
+        case all, fetch, scheduler, delivery, memory, ping, snmp, shard
 
         var benchmark: (any BenchmarkPart)? {
             switch self {
@@ -36,6 +36,7 @@ struct GrafoleanBenchmarksCommand: AsyncParsableCommand {
             case .memory: MemoryBenchmark()
             case .ping: PingBenchmark()
             case .snmp: SNMPAgentBenchmark()
+            case .shard: ShardBenchmark()
             }
         }
     }

@@ -63,7 +63,7 @@ public struct PingCollector: Collector {
             let options = self.options
             return CollectorJob(
                 id: "\(configuration.entityID)", intervals: target.intervals, timeout: target.settings.longestRun,
-                entityID: configuration.entityID, parameters: target
+                entityID: configuration.entityID, entityName: configuration.name, parameters: target
             ) { run in
                 try await Self.ping(target, engine: engine, options: options, run: run)
             }

@@ -55,5 +55,11 @@ extension ValueSender {
         public var resent = 0
         /// Requests that failed and will be retried.
         public var failedRequests = 0
+        /// ``dropped`` by reason: `duplicate`, `buffer_full`, `shutdown`.
+        public var droppedByReason: [String: Int] = [:]
+        /// Whether the last request reached the backend; `nil` before the first.
+        public var backendReachable: Bool?
+        /// The last delivery failure (tokens redacted), cleared when delivery works again.
+        public var lastError: String?
     }
 }
