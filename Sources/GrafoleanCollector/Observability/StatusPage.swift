@@ -155,7 +155,7 @@ enum StatusPage {
         .facts{display:flex;flex-wrap:wrap;gap:.5rem;margin-bottom:1rem}.fact{background:#fff;border:1px solid #ddd;border-radius:6px;padding:.4rem .6rem;overflow-wrap:anywhere}
         .fact.bad{border-color:#c62828;background:#fdecea}
         table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;padding:.45rem .5rem;border-bottom:1px solid #e3e3e3;vertical-align:top;overflow-wrap:anywhere}
-        th{background:#f0f0f0;font-size:.9rem}tr.problem{background:#fdecea}tr.problem .state{color:#b71c1c;font-weight:600}tr.ok .state{color:#2e7d32}
+        th{background:#f0f0f0;font-size:.9rem;white-space:nowrap;overflow-wrap:normal}tr.problem{background:#fdecea}tr.problem .state{color:#b71c1c;font-weight:600}tr.ok .state{color:#2e7d32}
         @media (max-width:40rem){thead{display:none}table,tbody,tr,td{display:block;width:auto}tr{border:1px solid #ddd;border-radius:6px;margin-bottom:.6rem}
         td{border:none;padding:.2rem .6rem}td[data-label]::before{content:attr(data-label) ": ";color:#6b6b6b}}
         """
