@@ -25,7 +25,10 @@ struct MyProtocolCollector: Collector {
                 guard let interval = sensor.interval else { return nil }
                 let parameters = Parameters(configuration: configuration, sensor: sensor)
                 let source = self.source
-                return CollectorJob(id: "\(configuration.entityID)-\(sensor.sensorID)", intervals: [interval], parameters: parameters) { run in
+                return CollectorJob(
+                    id: "\(configuration.entityID)-\(sensor.sensorID)", intervals: [interval], entityID: configuration.entityID,
+                    entityName: configuration.name, parameters: parameters
+                ) { run in
                     try await Self.collect(parameters, from: source, run: run)
                 }
             }

@@ -25,7 +25,7 @@ struct GrafoleanBenchmarksCommand: AsyncParsableCommand {
             """)
 
     enum Part: String, ExpressibleByArgument, CaseIterable, Sendable {
-        case all, fetch, scheduler, delivery, spool, memory, ping, snmp
+        case all, fetch, scheduler, delivery, spool, memory, ping, snmp, shard
         case netflow
 
         var benchmark: (any BenchmarkPart)? {
@@ -39,6 +39,7 @@ struct GrafoleanBenchmarksCommand: AsyncParsableCommand {
             case .ping: PingBenchmark()
             case .snmp: SNMPAgentBenchmark()
             case .netflow: NetFlowBenchmark()
+            case .shard: ShardBenchmark()
             }
         }
     }

@@ -81,7 +81,7 @@ public struct PingCollector: Collector {
             let resolver = self.resolver
             return CollectorJob(
                 id: "\(configuration.entityID)", intervals: target.intervals, timeout: target.settings.longestRun,
-                entityID: configuration.entityID, parameters: target
+                entityID: configuration.entityID, entityName: configuration.name, parameters: target
             ) { run in
                 try await Self.ping(target, engine: engine, resolver: resolver, options: options, run: run)
             }

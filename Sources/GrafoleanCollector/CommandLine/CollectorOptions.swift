@@ -75,13 +75,27 @@ public struct CollectorOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("spool-sync"), help: "normal (survives a crash of the bot) or full (also a power loss; slower) (env: SPOOL_SYNC; default normal).")
     public var spoolSync: String?
 
+    /// `--shard-index` / `SHARD_INDEX`.
+    @Option(name: .customLong("shard-index"), help: "This replica's shard, 0 to count − 1 (env: SHARD_INDEX; default: the ordinal at the end of the host name).")
+    public var shardIndex: Int?
+
+    /// `--shard-count` / `SHARD_COUNT`.
+    @Option(name: .customLong("shard-count"), help: "Run as one of this many replicas, each polling its share of the devices (env: SHARD_COUNT; default: not sharded).")
+    public var shardCount: Int?
+
+    /// `--shard-count-file` / `SHARD_COUNT_FROM_FILE`.
+    @Option(name: .customLong("shard-count-file"), help: "A file holding the shard count, re-read at every refresh, so replicas can be added without restarting the others (env: SHARD_COUNT_FROM_FILE).")
+    public var shardCountFile: String?
+
     /// Creates the options with nothing set.
     public init() {}
 
     /// Resolves options and environment into settings; an option wins over its variable.
     ///
-    /// Throws a `ValidationError` that names the option and variable for a missing or bad value.
-    public func settings(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> CollectorSettings {
+    /// Throws a `ValidationError` that names the option and variable for a missing or bad value,
+    /// a ``ShardError`` for an unusable shard. `hostName` gives the shard index when only the count
+    /// is set (default: `HOSTNAME`, else the system's host name).
+    public func settings(environment: [String: String] = ProcessInfo.processInfo.environment, hostName: String? = nil) throws -> CollectorSettings {
         func value(_ option: String?, _ variable: String) -> String? {
             if let option, !option.isEmpty { return option }
             if let value = environment[variable], !value.trimmingWhitespace().isEmpty { return String(value.trimmingWhitespace()) }
@@ -137,6 +151,22 @@ public struct CollectorOptions: ParsableArguments, Sendable {
                 throw ValidationError("--spool-sync / SPOOL_SYNC must be normal or full, not '\(sync)'")
             }
             settings.sender.spoolSync = policy
+        }
+        let host = hostName ?? value(nil, "HOSTNAME") ?? ProcessInfo.processInfo.hostName
+        var count = shardCount.map { "\($0)" } ?? value(nil, "SHARD_COUNT")
+        let countFile = value(shardCountFile, "SHARD_COUNT_FROM_FILE")
+        if let countFile {
+            guard count == nil else {
+                throw ShardError(code: .invalidCount, message: "set SHARD_COUNT (--shard-count) or SHARD_COUNT_FROM_FILE (--shard-count-file), not both")
+            }
+            count = "\(try ShardCountFile.read(countFile).get())"
+        }
+        if let shard = try Shard.resolve(index: shardIndex.map { "\($0)" } ?? value(nil, "SHARD_INDEX"), count: count, hostName: host) {
+            if let countFile {
+                settings.jobFilter = .shard(index: shard.index, countFile: ShardCountFile(path: countFile, index: shard.index, initialCount: shard.count))
+            } else {
+                settings.jobFilter = .shard(shard)
+            }
         }
         return settings
     }

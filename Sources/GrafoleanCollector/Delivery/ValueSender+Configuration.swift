@@ -73,5 +73,11 @@ extension ValueSender {
         public var spooled = 0
         /// Values found in the spool at start and delivered (or waiting) since.
         public var replayed = 0
+        /// ``dropped`` by reason: `duplicate`, `buffer_full`, `shutdown`.
+        public var droppedByReason: [String: Int] = [:]
+        /// Whether the last request reached the backend; `nil` before the first.
+        public var backendReachable: Bool?
+        /// The last delivery failure (tokens redacted), cleared when delivery works again.
+        public var lastError: String?
     }
 }

@@ -152,6 +152,7 @@ public actor ValueSender: Service, ValueSink {
                 metadata: ["account": "\(account)", "path": "\(rejection.value.path.prefix(200))", "value": "\(rejection.value.value)", "reason": "\(rejection.reason)"])
             if superseded {
                 statisticsCounts.dropped += 1
+                statisticsCounts.droppedByReason["duplicate", default: 0] += 1
                 metrics.dropped(reason: "duplicate")
             } else {
                 statisticsCounts.rejected += 1
@@ -231,6 +232,7 @@ public actor ValueSender: Service, ValueSink {
         } else if left > 0 {
             logger.error("shut down with \(left) values undelivered; they are lost", metadata: ["dropped": "\(left)"])
             statisticsCounts.dropped += left
+            statisticsCounts.droppedByReason["shutdown", default: 0] += left
             metrics.dropped(reason: "shutdown", count: left)
             for account in accounts.keys { _ = accounts[account]!.removeAll() }
             metrics.buffered(0)
@@ -327,6 +329,7 @@ public actor ValueSender: Service, ValueSink {
 
     private func droppedForSpace(_ count: Int, account: Int) {
         statisticsCounts.dropped += count
+        statisticsCounts.droppedByReason["buffer_full", default: 0] += count
         metrics.dropped(reason: "buffer_full", count: count)
         logger.error(
             "buffer full: dropped the \(count) oldest values of account \(account); the backend has been unreachable too long",
@@ -381,6 +384,8 @@ public actor ValueSender: Service, ValueSink {
             statisticsCounts.resent += completion.deliveredWithMeasuredTime
             metrics.delivered(completion.delivered)
             metrics.backendReachable(true)
+            statisticsCounts.backendReachable = true
+            statisticsCounts.lastError = nil
             // The backend answers again: accounts that backed off for an outage retry now.
             for other in accounts.keys where other != account { accounts[other]!.endOutageBackoff() }
         }
@@ -401,9 +406,11 @@ public actor ValueSender: Service, ValueSink {
         if completion.droppedForSpace > 0 { droppedForSpace(completion.droppedForSpace, account: account) }
         if let delay = completion.retryDelay, case .retryLater(let reason, let isOutage) = outcome {
             statisticsCounts.failedRequests += 1
+            statisticsCounts.lastError = redactingBotToken("\(reason)")
             metrics.failedRequest()
             if isOutage {
                 metrics.backendReachable(false)
+                statisticsCounts.backendReachable = false
                 logger.warning(
                     "delivery failed; keeping the values and retrying",
                     metadata: ["error": "\(reason)", "buffered": "\(accounts[account]!.waiting)", "retry_in_seconds": "\(String(format: "%.1f", delay))"])

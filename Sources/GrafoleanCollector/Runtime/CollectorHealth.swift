@@ -56,6 +56,11 @@ public final class CollectorHealth: Sendable {
         state.withLock { $0.lastSchedulerTick = time }
     }
 
+    /// The last successful refresh, and the error of the last refresh if it failed.
+    var refreshState: (lastSuccess: Date?, lastError: String?) {
+        state.withLock { ($0.lastSuccessfulRefresh, $0.lastRefreshError) }
+    }
+
     /// A health report.
     public struct Report: Sendable, Hashable {
         /// Whether the bot works.

@@ -24,6 +24,8 @@ public struct CollectorJob: Sendable {
     /// The device (entity) the job belongs to, if any: a device's jobs stay together when jobs are
     /// divided (sharding), and status reports name it.
     public var entityID: Int?
+    /// The entity's name, for status reports (`/status` and the status page).
+    public var entityName: String?
     /// The work of one run.
     public var work: @Sendable (JobRun) async throws -> Void
 
@@ -34,6 +36,7 @@ public struct CollectorJob: Sendable {
         start: Date? = nil,
         timeout: Duration? = nil,
         entityID: Int? = nil,
+        entityName: String? = nil,
         parameters: Parameters,
         work: @escaping @Sendable (JobRun) async throws -> Void
     ) {
@@ -42,6 +45,7 @@ public struct CollectorJob: Sendable {
         self.start = start
         self.timeout = timeout
         self.entityID = entityID
+        self.entityName = entityName
         self.parameters = AnySendableHashable(parameters)
         self.work = work
     }

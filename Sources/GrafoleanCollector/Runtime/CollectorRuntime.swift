@@ -107,6 +107,7 @@ public struct CollectorRuntime: Sendable {
             metadata: [
                 "bot": "\(profile.userID)", "name": "\(profile.name ?? "")", "protocol": "\(collector.protocolName)",
                 "kind": "\(profile.isSystemwide ? "systemwide" : "account \(profile.tiedToAccount ?? 0)")",
+                "shard": "\(settings.jobFilter.shard.map { "\($0.index) of \($0.count)" } ?? "none")",
             ])
         let transport: any ValueTransport = settings.dryRun ? JSONLinesTransport(write: output) : client
         let sender: ValueSender
@@ -125,7 +126,7 @@ public struct CollectorRuntime: Sendable {
         case .listJobs:
             let pipeline = JobPipeline(
                 collector: collector, context: context, filter: settings.jobFilter, sink: sender, clock: clock, logger: logger,
-                observe: { _, _, _ in })
+                observe: { _ in })
             for job in try await pipeline.jobs().sorted(by: { $0.id < $1.id }) {
                 let intervals = job.intervals.isEmpty ? "none (not periodic)" : job.intervals.map { "\($0)s" }.joined(separator: ", ")
                 output("\(job.id)\tintervals: \(intervals)")
@@ -133,7 +134,7 @@ public struct CollectorRuntime: Sendable {
             return true
         case .once:
             let once = OnceRun(collector: collector, context: context, settings: settings, sink: sender, clock: clock, logger: logger)
-            try await runGroup(collector, main: once, sender: sender, health: nil, logger: logger)
+            try await runGroup(collector, main: once, sender: sender, health: nil, status: nil, logger: logger)
             let result = once.result
             let statistics = await sender.statistics
             logger.info(
@@ -146,7 +147,7 @@ public struct CollectorRuntime: Sendable {
         case .service:
             let service = CollectorService(
                 collector: collector, client: client, profile: profile, sender: sender, settings: settings, clock: clock, logger: logger)
-            try await runGroup(collector, main: service, sender: sender, health: service.health, logger: logger)
+            try await runGroup(collector, main: service, sender: sender, health: service.health, status: { await service.status() }, logger: logger)
             logger.info("stopped")
             return true
         }
@@ -159,13 +160,14 @@ public struct CollectorRuntime: Sendable {
     /// flight finish, then the collector's services stop (last first), then the endpoint closes,
     /// then the sender flushes. When `main` returns (`--once` is done) the group shuts down the same way.
     private func runGroup<C: Collector>(
-        _ collector: C, main: some Service, sender: ValueSender, health: CollectorHealth?, logger: Logger
+        _ collector: C, main: some Service, sender: ValueSender, health: CollectorHealth?, status: (@Sendable () async -> CollectorStatus)?,
+        logger: Logger
     ) async throws {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: sender)]
         if let health, let port = settings.metricsPort {
             let observability = ObservabilityServer(
                 host: settings.metricsHost, port: port, health: health, registry: MetricsBootstrap.prometheusRegistry(), clock: clock,
-                logger: logger)
+                logger: logger, status: status)
             services.append(.init(service: observability))
         }
         for service in collector.services(context: ServicesContext(sink: sender, logger: logger, stateDirectory: settings.stateDirectory)) {

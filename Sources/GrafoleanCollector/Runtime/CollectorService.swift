@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Metrics
 import ServiceLifecycle
+import Synchronization
 
 /// Keeps a collector's jobs in step with the backend and runs them on schedule.
 ///
@@ -22,7 +23,10 @@ public final class CollectorService<C: Collector>: Service {
     /// The service's health, for `/health`.
     public let health: CollectorHealth
     let scheduler: JobScheduler
+    let board: JobStatusBoard
+    let reporter: StatusReporter
     private let refreshFailures = Counter(label: "collector_refresh_failures_total")
+    private let reportedShard = Mutex<Shard?>(nil)
 
     /// Creates the service for a bot whose profile is known (see ``CollectorRuntime``).
     public init(
@@ -35,16 +39,29 @@ public final class CollectorService<C: Collector>: Service {
         logger: Logger = Logger(label: "grafolean.collector")
     ) {
         let context = JobsContext(client: client, profile: profile, protocolName: collector.protocolName, logger: logger)
+        let board = JobStatusBoard()
+        self.board = board
         self.pipeline = JobPipeline(
             collector: collector, context: context, filter: settings.jobFilter, sink: sender, clock: clock, logger: logger,
-            observe: { _, _, _ in })
+            observe: { board.runEnded($0) })
         self.settings = settings
         self.clock = clock
         self.logger = logger
-        self.health = CollectorHealth(
+        let health = CollectorHealth(
             now: clock.now, unhealthyAfterFailedRefreshes: settings.unhealthyAfterFailedRefreshes, deliveryBacklogLimit: settings.unhealthyAfterUndelivered)
+        let scheduler = JobScheduler(
+            options: settings.scheduler, clock: clock, logger: logger, onSkippedFire: { board.fireSkipped(job: $0, scheduled: $1) })
+        self.health = health
+        self.scheduler = scheduler
         self.sender = sender as? ValueSender
-        self.scheduler = JobScheduler(options: settings.scheduler, clock: clock, logger: logger)
+        self.reporter = StatusReporter(
+            board: board, health: health, scheduler: scheduler, sender: sender as? ValueSender, profile: profile,
+            protocolName: collector.protocolName, filter: settings.jobFilter, backendURL: settings.backendURL, clock: clock)
+    }
+
+    /// What `/status` and the status page show now.
+    public func status() async -> CollectorStatus {
+        await reporter.status()
     }
 
     /// Refreshes and runs jobs until a graceful shutdown or cancellation.
@@ -69,8 +86,25 @@ public final class CollectorService<C: Collector>: Service {
     func refresh() async throws -> Int {
         let jobs = try await pipeline.jobs()
         let timeout = settings.scheduler.runTimeout
+        board.update(jobs: jobs, now: clock.now)
+        reportShard(settings.jobFilter.shard)
         scheduler.update(jobs: jobs.map { pipeline.scheduled($0, defaultTimeout: timeout) })
         return jobs.count
+    }
+
+    /// `collector_shard_info{index,count}` 1 for the current shard (0 for one it no longer is).
+    private func reportShard(_ shard: Shard?) {
+        let previous = reportedShard.withLock { reported in
+            defer { reported = shard }
+            return reported
+        }
+        guard previous != shard else { return }
+        if let previous { Self.shardGauge(previous).record(0) }
+        if let shard { Self.shardGauge(shard).record(1) }
+    }
+
+    private static func shardGauge(_ shard: Shard) -> Gauge {
+        Gauge(label: "collector_shard_info", dimensions: [("index", "\(shard.index)"), ("count", "\(shard.count)")])
     }
 
     private func refreshLoop() async {

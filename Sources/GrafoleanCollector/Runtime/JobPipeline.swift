@@ -11,8 +11,8 @@ struct JobPipeline<C: Collector>: Sendable {
     let sink: any ValueSink
     let clock: any CollectorClock
     let logger: Logger
-    /// Told how each run ended (with the job and its fire), for health and status.
-    let observe: @Sendable (CollectorJob, FireContext, JobRunOutcome) -> Void
+    /// Told how each run ended (with the job, its fire, its duration and values), for health and status.
+    let observe: @Sendable (JobRunEnd) -> Void
 
     /// The jobs this instance runs now.
     func jobs() async throws -> [CollectorJob] {
@@ -37,12 +37,19 @@ struct JobPipeline<C: Collector>: Sendable {
         return ScheduledJob(
             id: job.id, intervals: gridIntervals ?? job.intervals, start: job.start, fingerprint: job.parameters, timeout: timeout
         ) { fire in
+            let counter = CountingSink(sink)
             let run = JobRun(
                 jobID: fire.jobID, firedIntervals: reportedIntervals ?? fire.intervals, scheduledTime: fire.scheduled, lateness: fire.lateness,
-                deadline: fire.deadline, logger: runLogger, sink: sink, clock: clock)
+                deadline: fire.deadline, logger: runLogger, sink: counter, clock: clock)
+            let started = clock.now
+            func end(_ outcome: JobRunOutcome) -> JobRunEnd {
+                JobRunEnd(
+                    job: job, fire: fire, outcome: outcome, started: started, duration: max(0, clock.now.timeIntervalSince(started)),
+                    values: counter.count)
+            }
             do {
                 try await job.work(run)
-                observe(job, fire, .succeeded)
+                observe(end(.succeeded))
             } catch {
                 let outcome: JobRunOutcome
                 if Task.isCancelled {
@@ -50,7 +57,7 @@ struct JobPipeline<C: Collector>: Sendable {
                 } else {
                     outcome = .failed(redactingBotToken(String(describing: error)))
                 }
-                observe(job, fire, outcome)
+                observe(end(outcome))
                 throw error
             }
         }

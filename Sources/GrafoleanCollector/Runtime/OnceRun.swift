@@ -24,7 +24,7 @@ final class OnceRun<C: Collector>: Service {
         self.endsContinuation = continuation
         self.pipeline = JobPipeline(
             collector: collector, context: context, filter: settings.jobFilter, sink: sink, clock: clock, logger: logger,
-            observe: { _, _, outcome in continuation.yield(outcome) })
+            observe: { continuation.yield($0.outcome) })
         var options = settings.scheduler
         options.runsJobsWhenAdded = true
         options.spreadsJobs = false

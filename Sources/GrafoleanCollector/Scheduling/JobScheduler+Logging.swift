@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 extension JobScheduler {
@@ -6,6 +7,7 @@ extension JobScheduler {
         for event in events {
             switch event {
             case .overlapSkipped(let job, let scheduled, let runsInFlight):
+                onSkippedFire(job, Date(timeIntervalSince1970: scheduled))
                 logger.notice(
                     "Skipped a fire: the job's previous run is still going",
                     metadata: ["job": "\(job)", "scheduled": "\(Int64(scheduled))", "runs_in_flight": "\(runsInFlight)"])

@@ -38,14 +38,18 @@ package final class JobScheduler: Sendable {
     let state: Mutex<SchedulerState>
     /// Read by every run without the lock: whether to report its end to the state at once.
     let eagerHarvest = SchedulerState.EagerHarvestFlag()
+    /// Told of each fire skipped because the job's previous run was still going (for `/status`).
+    let onSkippedFire: @Sendable (_ job: String, _ scheduled: Date) -> Void
 
     /// Creates a scheduler; it starts working when ``run()`` is called.
     package init(
         options: SchedulerOptions = SchedulerOptions(),
         clock: any CollectorClock = SystemClock(),
         logger: Logger = Logger(label: "grafolean.collector.scheduler"),
-        metricsFactory: any MetricsFactory = MetricsSystem.factory
+        metricsFactory: any MetricsFactory = MetricsSystem.factory,
+        onSkippedFire: @escaping @Sendable (_ job: String, _ scheduled: Date) -> Void = { _, _ in }
     ) {
+        self.onSkippedFire = onSkippedFire
         self.clock = clock
         self.logger = logger
         self.metrics = SchedulerMetrics(factory: metricsFactory)

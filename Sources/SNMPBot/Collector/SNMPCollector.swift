@@ -89,7 +89,7 @@ public struct SNMPCollector: Collector {
             jobs.append(
                 CollectorJob(
                     id: "\(device.entityID)", intervals: device.intervals, timeout: Self.runTimeout(intervals: device.intervals, target: device.target),
-                    entityID: device.entityID, parameters: device
+                    entityID: device.entityID, entityName: device.name, parameters: device
                 ) { run in
                     try await Self.poll(device, client: client, options: options, state: state, run: run)
                 })
@@ -99,7 +99,8 @@ public struct SNMPCollector: Collector {
             jobs.append(
                 CollectorJob(
                     id: "\(device.entityID)-interfaces", intervals: [options.interfacesInterval],
-                    timeout: Self.runTimeout(intervals: [options.interfacesInterval], target: device.target), entityID: device.entityID, parameters: target
+                    timeout: Self.runTimeout(intervals: [options.interfacesInterval], target: device.target), entityID: device.entityID,
+                    entityName: device.name, parameters: target
                 ) { run in
                     try await Self.synchronizeInterfaces(target, client: client, grafolean: grafolean, options: options, state: state, run: run)
                 })

@@ -1,0 +1,149 @@
+import Foundation
+import GrafoleanCollectorTesting
+import ProcessTestSupport
+import Testing
+
+@testable import GrafoleanCollector
+
+/// Several processes of the built example bot, each one replica, against one backend.
+@Suite("Replicas of a built bot share the devices", .serialized, .timeLimit(.minutes(4)))
+struct ShardedReplicasTests {
+    static let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("MyProtocolBot").path
+    /// Seconds between runs of every device.
+    static let interval = 4
+
+    /// A replica process and its log.
+    struct Replica {
+        let index: Int
+        let process: Subprocess
+        let log: String
+        var output: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+    }
+
+    static func spawn(index: Int, environment: [String: String]) throws -> Replica {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("replica-\(index)-\(UUID().uuidString).log").path
+        return Replica(index: index, process: try Subprocess.spawn(executable, [], environment: environment, outputPath: log), log: log)
+    }
+
+    /// 300 devices, three replicas, then a fourth: each device is polled by exactly one replica, once
+    /// per interval; adding the fourth moves only the devices it now owns, and the others go on
+    /// without losing or repeating a run.
+    @Test func threeReplicasThenFour() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.executable), "MyProtocolBot was not built next to the tests: \(Self.executable)")
+        let backend = try await GrafoleanTestBackend.start()
+        let account = await backend.addAccount(name: "Sharded")
+        // One bot per replica only so that the backend tells whose values are whose; in a deployment
+        // all replicas share one bot and its token. The devices are assigned to no bot, so every replica sees all of them.
+        var bots: [TestBot] = []
+        for index in 0..<4 { bots.append(await backend.addBot(name: "replica \(index)", protocol: "myprotocol", account: account)) }
+        let credential = await backend.addCredential(account: account, name: "c", protocol: "myprotocol", details: [:])
+        let sensor = await backend.addSensor(account: account, name: "s", protocol: "myprotocol", defaultInterval: Self.interval, details: [:])
+        var devices: [Int] = []
+        for number in 0..<300 {
+            devices.append(
+                await backend.addEntity(
+                    account: account, name: "device \(number)", details: ["ipv4": "127.0.0.1"],
+                    protocols: ["myprotocol": EntityProtocolSettings(credential: credential, sensors: [.init(sensor: sensor, interval: nil)], bot: nil)]))
+        }
+        let countFile = FileManager.default.temporaryDirectory.appendingPathComponent("shard-count-\(UUID().uuidString)").path
+        try "3\n".write(toFile: countFile, atomically: true, encoding: .utf8)
+        func environment(_ index: Int) -> [String: String] {
+            [
+                "BACKEND_URL": backend.baseURL, "BOT_TOKEN": bots[index].token, "JOBS_REFRESH_INTERVAL": "2", "LOG_LEVEL": "notice",
+                "SHARD_COUNT_FROM_FILE": countFile, "HOSTNAME": "grafolean-myprotocol-bot-\(index)",
+            ]
+        }
+        var replicas = try (0..<3).map { try Self.spawn(index: $0, environment: environment($0)) }
+        defer {
+            for replica in replicas {
+                replica.process.terminate()
+                try? FileManager.default.removeItem(atPath: replica.log)
+            }
+            try? FileManager.default.removeItem(atPath: countFile)
+        }
+        let botIndex = Dictionary(uniqueKeysWithValues: bots.enumerated().map { ($0.element.id, $0.offset) })
+        func device(of value: ReceivedValue) -> Int? {
+            value.path.split(separator: ".").dropFirst().first.flatMap { Int($0) }
+        }
+        func logs() -> String { replicas.map { "replica \($0.index):\n\($0.output.suffix(3_000))" }.joined(separator: "\n") }
+
+        // Three replicas: wait until every device delivered twice.
+        var ready = false
+        for _ in 0..<6_000 where !ready {
+            let values = await backend.receivedValues(account: account)
+            ready = Dictionary(grouping: values.compactMap(device), by: { $0 }).filter { $0.value.count >= 2 }.count == devices.count
+            if !ready { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        try #require(ready, "not every device delivered within 60 s:\n\(logs())")
+        let threeFrom = Date().timeIntervalSince1970
+        try await Task.sleep(for: .seconds(4 * Self.interval))
+
+        // A fourth replica, and the count goes to 4 (in Kubernetes: scale the StatefulSet, edit the ConfigMap).
+        try "4\n".write(toFile: countFile, atomically: true, encoding: .utf8)
+        let switched = Date().timeIntervalSince1970
+        replicas.append(try Self.spawn(index: 3, environment: environment(3)))
+        let moved = Set(devices.filter { Shard.owner(of: "\($0)", count: 3) != Shard.owner(of: "\($0)", count: 4) })
+        var settled = false
+        for _ in 0..<6_000 where !settled {
+            let fromFourth = await backend.receivedValues(account: account).filter { botIndex[$0.bot] == 3 }.compactMap(device)
+            settled = Set(fromFourth) == moved
+            if !settled { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        try #require(settled, "the fourth replica did not take over its devices within 60 s:\n\(logs())")
+        // Past two refreshes of the old replicas: they have let go of the moved devices.
+        try await Task.sleep(for: .seconds(5))
+        let fourFrom = Date().timeIntervalSince1970
+        try await Task.sleep(for: .seconds(4 * Self.interval))
+        let fourUntil = Date().timeIntervalSince1970
+        let values = await backend.receivedValues(account: account)
+
+        // About a quarter moved, and only to the new replica.
+        let share = Double(moved.count) / Double(devices.count)
+        #expect(share > 0.15 && share < 0.35, "moved share \(share)")
+        var perDevice: [Int: [ReceivedValue]] = [:]
+        for value in values { if let device = device(of: value) { perDevice[device, default: []].append(value) } }
+        for device in devices {
+            let own = (perDevice[device] ?? []).sorted { $0.time < $1.time }
+            let before = own.filter { $0.time >= threeFrom && $0.time < switched }
+            let after = own.filter { $0.time >= fourFrom && $0.time < fourUntil }
+            // Exactly one replica per device, the rendezvous owner, before and after.
+            #expect(Set(before.map { botIndex[$0.bot] }) == [Shard.owner(of: "\(device)", count: 3)], "device \(device) before")
+            #expect(Set(after.map { botIndex[$0.bot] }) == [Shard.owner(of: "\(device)", count: 4)], "device \(device) after")
+            #expect(after.count >= 3, "device \(device): \(after.count) values in \(4 * Self.interval) s")
+            guard !moved.contains(device) else { continue }
+            // A device that stayed: one value per interval from start to end, none lost, none repeated.
+            let gaps = zip(own.dropFirst(), own).map { $0.time - $1.time }
+            let interval = Double(Self.interval)
+            #expect(gaps.allSatisfy { $0 > 0.5 * interval && $0 < 1.5 * interval }, "device \(device): gaps \(gaps)")
+            #expect(Set(own.map(\.bot)).count == 1, "device \(device) changed replica")
+        }
+        for replica in replicas { replica.process.send(SIGTERM) }
+        try await backend.shutdown()
+    }
+
+    @Test(arguments: [
+        ["SHARD_COUNT": "3", "SHARD_INDEX": "3"],
+        ["SHARD_COUNT": "3", "SHARD_INDEX": "-1"],
+        ["SHARD_COUNT": "3", "SHARD_INDEX": "two"],
+        ["SHARD_COUNT": "3", "HOSTNAME": "collector"],
+    ])
+    func aBadShardIsOneClearErrorAtStart(shard: [String: String]) async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.executable), "MyProtocolBot was not built next to the tests: \(Self.executable)")
+        var environment = ["BACKEND_URL": "http://127.0.0.1:9/api", "BOT_TOKEN": "5e1d0b07-0000-4000-8000-00000000b0a1", "HOSTNAME": "bot-1"]
+        environment.merge(shard) { $1 }
+        let replica = try Self.spawn(index: 0, environment: environment)
+        defer {
+            replica.process.terminate()
+            try? FileManager.default.removeItem(atPath: replica.log)
+        }
+        for _ in 0..<3_000 where replica.process.isRunning {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        try #require(!replica.process.isRunning, "the bot did not stop on a bad shard:\n\(replica.output)")
+        #expect(Subprocess.exitCode(replica.process.wait()) == 1)
+        let lines = replica.output.split(separator: "\n")
+        #expect(lines.count == 1, "\(replica.output)")
+        #expect(lines.first?.contains(shard["HOSTNAME"] == nil ? "SHARD_INDEX" : "host name 'collector'") == true, "\(replica.output)")
+        #expect(!replica.output.contains("Usage"))
+    }
+}
