@@ -81,6 +81,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "SNMPBenchmark", dependencies: ["SNMP"]),
+        // Child processes, free ports, network namespaces and snmpd, for tests, benchmarks and demos.
+        .target(name: "ProcessSupport"),
         .target(
             name: "SNMPBot",
             dependencies: [
@@ -92,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "grafolean-snmp-bot",
             dependencies: [
-                "SNMPBot", "SNMP", "GrafoleanCollector", "GrafoleanCollectorTesting",
+                "SNMPBot", "SNMP", "GrafoleanCollector", "GrafoleanCollectorTesting", "ProcessSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -115,7 +117,7 @@ let package = Package(
         .executableTarget(
             name: "GrafoleanBenchmarks",
             dependencies: [
-                "GrafoleanCollector", "GrafoleanCollectorTesting", "ICMPEcho", "PingBot", "SNMP", "SNMPBot",
+                "GrafoleanCollector", "GrafoleanCollectorTesting", "ICMPEcho", "PingBot", "ProcessSupport", "SNMP", "SNMPBot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -130,7 +132,7 @@ let package = Package(
         ),
         .target(
             name: "ICMPEchoTestSupport",
-            dependencies: ["ICMPEcho"],
+            dependencies: ["ICMPEcho", "ProcessSupport"],
             path: "Tests/ICMPEchoTestSupport"
         ),
         .testTarget(
@@ -138,16 +140,8 @@ let package = Package(
             dependencies: ["ICMPEcho", "ICMPEchoTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
-            name: "ProcessTestSupport",
-            path: "Tests/ProcessTestSupport"
-        ),
-        .target(
             name: "SNMPTestSupport",
-            dependencies: [
-                "SNMP", "ProcessTestSupport",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-            ],
+            dependencies: ["SNMP", "ProcessSupport"],
             path: "Tests/SNMPTestSupport"
         ),
         .testTarget(
@@ -187,7 +181,7 @@ let package = Package(
         .testTarget(
             name: "GrafoleanCollectorTests",
             dependencies: [
-                "GrafoleanCollector", "GrafoleanCollectorTesting", "ProcessTestSupport",
+                "GrafoleanCollector", "GrafoleanCollectorTesting", "ProcessSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
