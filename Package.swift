@@ -65,10 +65,6 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
-        .executableTarget(
-            name: "ICMPEchoBenchmark",
-            dependencies: ["ICMPEcho", .product(name: "Logging", package: "swift-log")]
-        ),
         .target(
             name: "SNMP",
             dependencies: [
@@ -80,7 +76,6 @@ let package = Package(
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
-        .executableTarget(name: "SNMPBenchmark", dependencies: ["SNMP"]),
         // Child processes, free ports, network namespaces and snmpd, for tests, benchmarks and demos.
         .target(name: "ProcessSupport"),
         .target(
