@@ -65,7 +65,7 @@ public struct SNMPDaemon: Sendable {
 
     /// Starts an agent; stop it with ``stop(removeFiles:)``.
     public static func start(extraConfiguration: String = "") async throws -> SNMPDaemon {
-        guard isInstalled else { throw DaemonError(message: notInstalled) }
+        guard let executable else { throw DaemonError(message: notInstalled) }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("snmpd-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let persistent = directory.appendingPathComponent("persist")
