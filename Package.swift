@@ -70,10 +70,6 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
-        .executableTarget(
-            name: "ICMPEchoBenchmark",
-            dependencies: ["ICMPEcho", .product(name: "Logging", package: "swift-log")]
-        ),
         .target(name: "HostResolution"),
         .target(
             name: "SNMP",
@@ -87,7 +83,8 @@ let package = Package(
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
-        .executableTarget(name: "SNMPBenchmark", dependencies: ["SNMP"]),
+        // Child processes, free ports, network namespaces and snmpd, for tests, benchmarks and demos.
+        .target(name: "ProcessSupport"),
         .target(
             name: "NetFlow",
             dependencies: [
@@ -126,7 +123,7 @@ let package = Package(
         .executableTarget(
             name: "grafolean-snmp-bot",
             dependencies: [
-                "SNMPBot", "SNMP", "GrafoleanCollector", "GrafoleanCollectorTesting",
+                "SNMPBot", "SNMP", "GrafoleanCollector", "GrafoleanCollectorTesting", "ProcessSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -149,7 +146,7 @@ let package = Package(
         .executableTarget(
             name: "GrafoleanBenchmarks",
             dependencies: [
-                "GrafoleanCollector", "GrafoleanCollectorTesting", "ICMPEcho", "PingBot", "SNMP", "SNMPBot", "NetFlow", "NetFlowBot",
+                "GrafoleanCollector", "GrafoleanCollectorTesting", "ICMPEcho", "PingBot", "ProcessSupport", "SNMP", "SNMPBot", "NetFlow", "NetFlowBot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -164,7 +161,7 @@ let package = Package(
         ),
         .target(
             name: "ICMPEchoTestSupport",
-            dependencies: ["ICMPEcho"],
+            dependencies: ["ICMPEcho", "ProcessSupport"],
             path: "Tests/ICMPEchoTestSupport"
         ),
         .testTarget(
@@ -172,16 +169,8 @@ let package = Package(
             dependencies: ["ICMPEcho", "ICMPEchoTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
-            name: "ProcessTestSupport",
-            path: "Tests/ProcessTestSupport"
-        ),
-        .target(
             name: "SNMPTestSupport",
-            dependencies: [
-                "SNMP", "ProcessTestSupport",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-            ],
+            dependencies: ["SNMP", "ProcessSupport"],
             path: "Tests/SNMPTestSupport"
         ),
         .testTarget(
@@ -203,7 +192,7 @@ let package = Package(
         .testTarget(
             name: "NetFlowTests",
             dependencies: [
-                "NetFlow", "NetFlowBot", "ProcessTestSupport", "GrafoleanCollector", "GrafoleanCollectorTesting",
+                "NetFlow", "NetFlowBot", "ProcessSupport", "GrafoleanCollector", "GrafoleanCollectorTesting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -212,7 +201,7 @@ let package = Package(
         .testTarget(
             name: "PingBotTests",
             dependencies: [
-                "PingBot", "ICMPEcho", "ICMPEchoTestSupport", "GrafoleanCollector", "GrafoleanCollectorTesting", "ProcessTestSupport",
+                "PingBot", "ICMPEcho", "ICMPEchoTestSupport", "GrafoleanCollector", "GrafoleanCollectorTesting", "ProcessSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -230,7 +219,7 @@ let package = Package(
         .testTarget(
             name: "GrafoleanCollectorTests",
             dependencies: [
-                "GrafoleanCollector", "GrafoleanCollectorTesting", "ProcessTestSupport",
+                "GrafoleanCollector", "GrafoleanCollectorTesting", "ProcessSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GrafoleanCollector
 import Logging
+import ProcessSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -15,33 +16,25 @@ import Musl
 struct GrafoleanBenchmarksCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "grafolean-benchmarks",
-        abstract: "Measures the collector library and the bots: configuration fetch, scheduler, delivery, memory, ping bot, SNMP.",
+        abstract: "Measures the collector library and the bots: configuration fetch, scheduler, delivery, memory, ping bot, SNMP; and the ICMP engine and SNMP client alone.",
         discussion: """
             Build in release mode: swift run -c release grafolean-benchmarks [part] [--quick]. \
             'all' runs every part in a fresh child process (so that memory figures are not inflated by earlier parts) \
             and prints one table. The ping part needs root (raw ICMP); the SNMP part needs net-snmp's snmpd \
             (and root and iproute2 for its 102-interface agent in a network namespace). \
-            What cannot run is skipped, saying why.
+            What cannot run is skipped, saying why. \
+            'icmp-engine' (the ICMP echo engine under load, without a bot) and 'snmp-client' (GET rates and walks \
+            against any agent) are not part of 'all'; their options are listed under their names.
             """)
 
     enum Part: String, ExpressibleByArgument, CaseIterable, Sendable {
-        case all, fetch, scheduler, delivery, spool, memory, ping, snmp, shard
-        case netflow
+        case all, fetch, scheduler, delivery, spool, memory, ping, snmp, netflow, shard
+        case icmpEngine = "icmp-engine"
+        case snmpClient = "snmp-client"
 
-        var benchmark: (any BenchmarkPart)? {
-            switch self {
-            case .all: nil
-            case .fetch: FetchBenchmark()
-            case .scheduler: SchedulerBenchmark()
-            case .delivery: DeliveryBenchmark()
-            case .spool: SpoolBenchmark()
-            case .memory: MemoryBenchmark()
-            case .ping: PingBenchmark()
-            case .snmp: SNMPAgentBenchmark()
-            case .netflow: NetFlowBenchmark()
-            case .shard: ShardBenchmark()
-            }
-        }
+        /// Whether `all` runs it: the engine and client parts take their own options and repeat
+        /// what the ping and snmp parts measure through the bots.
+        var isInAll: Bool { self != .all && self != .icmpEngine && self != .snmpClient }
     }
 
     @Argument(help: "What to run: \(Part.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -50,8 +43,15 @@ struct GrafoleanBenchmarksCommand: AsyncParsableCommand {
     @Flag(help: "Shorter runs (timed cases about 10 s instead of 60 s, fewer repetitions).")
     var quick = false
 
-    @Option(help: "Length of the timed cases (scheduler, ping bot, SNMP bot) in seconds, instead of 60 (10 with --quick).")
+    @Option(
+        help: "Length of the timed cases (scheduler, ping bot, SNMP bot, icmp-engine) in seconds, instead of 60 (10 with --quick); snmp-client: of each GET-rate case, instead of 3 (2).")
     var seconds: Double?
+
+    @OptionGroup(title: "icmp-engine")
+    var icmpEngine: ICMPEngineBenchmark.Settings
+
+    @OptionGroup(title: "snmp-client")
+    var snmpClient: SNMPClientBenchmark.Settings
 
     @Option(name: .customLong("results-file"), help: .hidden)
     var resultsFile: String?
@@ -91,7 +91,7 @@ struct GrafoleanBenchmarksCommand: AsyncParsableCommand {
             options.say("")
         }
         let rows: [ResultRow]
-        if let benchmark = part.benchmark {
+        if let benchmark {
             do {
                 rows = try await benchmark.run(options: options)
             } catch {
@@ -108,11 +108,29 @@ struct GrafoleanBenchmarksCommand: AsyncParsableCommand {
         }
     }
 
+    /// The chosen part; `nil` for `all`.
+    private var benchmark: (any BenchmarkPart)? {
+        switch part {
+        case .all: nil
+        case .fetch: FetchBenchmark()
+        case .scheduler: SchedulerBenchmark()
+        case .delivery: DeliveryBenchmark()
+        case .spool: SpoolBenchmark()
+        case .memory: MemoryBenchmark()
+        case .ping: PingBenchmark()
+        case .snmp: SNMPAgentBenchmark()
+        case .netflow: NetFlowBenchmark()
+        case .shard: ShardBenchmark()
+        case .icmpEngine: ICMPEngineBenchmark(settings: icmpEngine)
+        case .snmpClient: SNMPClientBenchmark(settings: snmpClient)
+        }
+    }
+
     /// Runs every part in a fresh child process of this executable and gathers their rows.
     private func runAllInChildProcesses(options: BenchmarkOptions) async throws -> [ResultRow] {
         let executable = ChildProcess.currentExecutable
         var rows: [ResultRow] = []
-        for part in Part.allCases where part != .all {
+        for part in Part.allCases where part.isInAll {
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("grafolean-benchmarks-\(getpid())-\(part.rawValue).tsv").path
             var arguments = [part.rawValue, "--results-file", file]
             if quick { arguments.append("--quick") }
@@ -123,8 +141,8 @@ struct GrafoleanBenchmarksCommand: AsyncParsableCommand {
                 rows += text.split(separator: "\n").compactMap(ResultRow.init(line:))
                 try? FileManager.default.removeItem(atPath: file)
             }
-            if status != 0 {
-                rows.append(ResultRow(part: part.rawValue, scenario: "all", metric: "failed", value: "the child process exited with status \(status)"))
+            if !status.isSuccess {
+                rows.append(ResultRow(part: part.rawValue, scenario: "all", metric: "failed", value: "the child process ended with \(status)"))
             }
         }
         return rows

@@ -48,7 +48,7 @@ struct GrafoleanSNMPBot: AsyncParsableCommand {
         try await SNMPClient.withClient(logger: logger) { client in
             let bot = SNMPCollector(client: client, options: options)
             if demo {
-                try await SNMPDemo(collector: bot, client: client).run()
+                try await SNMPDemo(collector: bot).run()
             } else {
                 // Thousands of devices added at once should not all be polled in the same second: spread
                 // them over their interval by a stable hash of the entity id (same phase after a restart).

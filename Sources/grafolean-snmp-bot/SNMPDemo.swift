@@ -12,14 +12,13 @@ import SNMPBot
 /// credential and sensors; the device `localhost` points at snmpd through `details.snmp_port`.
 struct SNMPDemo {
     let collector: SNMPCollector
-    let client: SNMPClient
 
     static let interval = 5
 
     func run() async throws {
         let agent: DemoAgent
         do {
-            agent = try await DemoAgent.start(client: client)
+            agent = try await DemoAgent.start()
         } catch let failure as DemoAgent.Failure {
             print("Demo: \(failure)")
             throw ExitCode.failure

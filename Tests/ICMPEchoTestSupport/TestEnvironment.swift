@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ICMPEcho
+import ProcessSupport
 
 /// What this machine allows the tests to do; tests that need more say why they did not run.
 public enum TestEnvironment {
@@ -29,37 +30,14 @@ public enum TestEnvironment {
         }
     }()
 
-    /// The `ip` tool of iproute2, if installed.
-    public static let ipTool: String? = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].first {
-        FileManager.default.isExecutableFile(atPath: $0)
-    }
-
     /// Network-namespace tests need root and iproute2 (`apt-get install iproute2`).
-    public static let canCreateNamespaces = isRoot && canOpenRawSockets && ipTool != nil
+    public static let canCreateNamespaces = canOpenRawSockets && NetworkNamespace.canCreate
 
     public static let namespaceRequirement: Comment = "needs root (CAP_SYS_ADMIN, CAP_NET_RAW) and iproute2's `ip` (apt-get install iproute2) to build a test network namespace"
     public static let rawRequirement: Comment = "needs root or CAP_NET_RAW to open raw ICMP sockets"
 }
 
-/// Runs a command and returns its standard output; throws with its output when it fails.
-@discardableResult
-public func runCommand(_ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: arguments[0])
-    process.arguments = Array(arguments.dropFirst())
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let text = String(decoding: data, as: UTF8.self)
-    guard process.terminationStatus == 0 else {
-        throw CommandError(command: arguments.joined(separator: " "), status: process.terminationStatus, output: text)
-    }
-    return text
-}
-
+/// A system call of the test support failed.
 public struct CommandError: Error, CustomStringConvertible {
     public var command: String
     public var status: Int32

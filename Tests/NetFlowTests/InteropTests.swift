@@ -99,7 +99,7 @@ struct InteropTests {
             try await Task.sleep(for: .milliseconds(10))
         }
         try await Task.sleep(for: .milliseconds(50))
-        nfcapd.terminate()
+        await nfcapd.terminate()
         let files = try FileManager.default.contentsOfDirectory(atPath: captures.path).filter { $0.hasPrefix("nfcapd.2") }
         let capture = try #require(files.first.map { captures.appendingPathComponent($0) })
 

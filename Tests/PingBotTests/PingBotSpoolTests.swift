@@ -3,7 +3,7 @@ import GrafoleanCollector
 import GrafoleanCollectorTesting
 import Logging
 import ICMPEchoTestSupport
-import ProcessTestSupport
+import ProcessSupport
 import Testing
 
 @testable import GrafoleanCollector
@@ -41,7 +41,7 @@ struct PingBotSpoolTests {
             await backend.receivedValues(account: account).filter { $0.path == success }.sorted { $0.time < $1.time }
         }
 
-        let first = try Subprocess.spawn(Self.executable, [], environment: environment, outputPath: log)
+        let first = try ChildProcess.spawn(Self.executable, [], environment: environment, output: .file(log))
         defer { first.terminate() }
         _ = try await backend.waitForValues(count: 3, account: account, timeout: .seconds(30))
         try await backend.goDown()
@@ -56,7 +56,7 @@ struct PingBotSpoolTests {
         await spool.close()
         #expect(inventory.counts[account] == spooled.count)
 
-        let second = try Subprocess.spawn(Self.executable, [], environment: environment, outputPath: log)
+        let second = try ChildProcess.spawn(Self.executable, [], environment: environment, output: .file(log))
         defer { second.terminate() }
         try await Task.sleep(for: .seconds(1))
         try await backend.comeBack()
@@ -65,7 +65,7 @@ struct PingBotSpoolTests {
         while ContinuousClock.now < deadline, !(await successes().contains { $0.time > killed.timeIntervalSince1970 + 3 }) {
             try await Task.sleep(for: .milliseconds(200))
         }
-        second.terminate()
+        await second.terminate()
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
 
         // The runs of the outage (a few seconds of them) were in the spool, ...

@@ -1,7 +1,5 @@
 import Foundation
-import ProcessTestSupport
-import NIOCore
-import NIOPosix
+import ProcessSupport
 import SNMP
 
 /// A net-snmp `snmpd` started by a test on a free loopback port, with a generated configuration
@@ -14,8 +12,7 @@ import SNMP
 /// Tests that need it check ``isInstalled`` first and say why they did not run (``notInstalled``).
 public struct SNMPDaemon: Sendable {
     /// The snmpd executable, if installed.
-    public static let executable: String? = ["/usr/sbin/snmpd", "/usr/local/sbin/snmpd", "/usr/bin/snmpd"]
-        .first { FileManager.default.isExecutableFile(atPath: $0) }
+    public static let executable: String? = NetSNMPAgent.executable
     /// Whether snmpd is installed.
     public static var isInstalled: Bool { executable != nil }
     /// Why snmpd tests do not run when it is missing.
@@ -50,7 +47,7 @@ public struct SNMPDaemon: Sendable {
     public let ipv6: Bool
     /// Its temporary directory (configuration, log, persistent state).
     public let directory: URL
-    private let process: Subprocess
+    private let agent: NetSNMPAgent
 
     /// Starts an agent, runs `body`, stops the agent (also when `body` throws).
     ///
@@ -76,14 +73,14 @@ public struct SNMPDaemon: Sendable {
 
     /// Starts an agent; stop it with ``stop(removeFiles:)``.
     public static func start(extraConfiguration: String = "", users: [ConfiguredUser] = usersInConfig) async throws -> SNMPDaemon {
-        guard let executable else { throw DaemonError(message: notInstalled) }
+        guard isInstalled else { throw DaemonError(message: notInstalled) }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("snmpd-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let persistent = directory.appendingPathComponent("persist")
         try FileManager.default.createDirectory(at: persistent, withIntermediateDirectories: true)
 
         for _ in 0..<5 {
-            let port = try await freeUDPPort()
+            let port = try FreePort.udp()
             let ipv6 = hasIPv6Loopback
             var config = """
                 [snmp] persistentDir \(persistent.path)
@@ -107,25 +104,12 @@ public struct SNMPDaemon: Sendable {
 
                 """
             config += extraConfiguration + "\n"
-            let configFile = directory.appendingPathComponent("snmpd.conf")
-            try config.write(to: configFile, atomically: true, encoding: .utf8)
-
-            var listen = "udp:127.0.0.1:\(port)"
-            if ipv6 { listen += ",udp6:[::1]:\(port)" }
-            var environment = ProcessInfo.processInfo.environment
-            environment["SNMP_PERSISTENT_DIR"] = persistent.path
-            environment["MIBS"] = ""
-            let process = try Subprocess.spawn(
-                executable,
-                ["-f", "-Lo", "-C", "-I", "-smux", "-c", configFile.path, "-p", directory.appendingPathComponent("snmpd.pid").path, listen],
-                environment: environment,
-                outputPath: directory.appendingPathComponent("snmpd.log").path
-            )
-            let daemon = SNMPDaemon(port: port, ipv6: ipv6, directory: directory, process: process)
-            if try await daemon.waitUntilAnswering() {
-                return daemon
+            // Another process may take the port first: then snmpd does not answer, and we try another.
+            if let agent = try? await NetSNMPAgent.start(
+                configuration: config, port: port, alsoIPv6Loopback: ipv6, directory: directory, probeCommunity: community)
+            {
+                return SNMPDaemon(port: port, ipv6: ipv6, directory: directory, agent: agent)
             }
-            daemon.stop(removeFiles: false)
         }
         let log = (try? String(contentsOf: directory.appendingPathComponent("snmpd.log"), encoding: .utf8)) ?? ""
         throw DaemonError(message: "snmpd did not start answering; its log:\n\(log)")
@@ -216,26 +200,13 @@ public struct SNMPDaemon: Sendable {
         )
     }
 
-    private func waitUntilAnswering() async throws -> Bool {
-        let probe = target(.v2c(community: Self.community), timeout: .milliseconds(200), retries: 0)
-        return try await SNMPClient.withClient { client in
-            for _ in 0..<50 {
-                guard process.isRunning else { return false }
-                if (try? await client.get("1.3.6.1.2.1.1.3.0", from: probe)) != nil {
-                    return true
-                }
-            }
-            return false
-        }
-    }
-
     /// Runs one of net-snmp's command-line tools against this agent and returns its output.
     public func runTool(_ tool: String, _ arguments: [String]) throws -> String {
         var environment = ProcessInfo.processInfo.environment
         environment["MIBS"] = ""
         environment["SNMP_PERSISTENT_DIR"] = directory.appendingPathComponent("tool-persist").path
         let output = directory.appendingPathComponent("\(tool)-\(UUID().uuidString).out")
-        let child = try Subprocess.spawn("/usr/bin/\(tool)", arguments, environment: environment, outputPath: output.path, errorPath: "/dev/null")
+        let child = try ChildProcess.spawn("/usr/bin/\(tool)", arguments, environment: environment, output: .file(output.path), error: .discard)
         child.wait()
         return try String(contentsOf: output, encoding: .utf8)
     }
@@ -250,19 +221,7 @@ public struct SNMPDaemon: Sendable {
 
     /// Stops the agent and removes its directory (kept with `removeFiles: false`, for its log).
     public func stop(removeFiles: Bool = true) {
-        process.terminate()
-        if removeFiles {
-            try? FileManager.default.removeItem(at: directory)
-        }
-    }
-
-    private static func freeUDPPort() async throws -> Int {
-        let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0)
-            .get()
-        let port = channel.localAddress?.port ?? 0
-        try await channel.close()
-        return port
+        agent.stop(removeFiles: removeFiles)
     }
 
     /// snmpd is missing or did not start.

@@ -47,17 +47,25 @@ struct InteropTests {
     @Test func bulkWalkOfIfTableMatchesGetNextWalkAndSnmpwalk() async throws {
         try await SNMPDaemon.with { daemon in
             try await SNMPClient.withClient { client in
-                let bulk = try await client.walk(Self.ifTable, on: daemon.v2c)
-                let getNext = try await client.walk(Self.ifTable, on: daemon.v1)
+                // Other tests add and remove network interfaces (namespaces, veth pairs) meanwhile:
+                // the three walks are compared when the table held still between them.
+                var bulk: [VarBind] = []
+                var getNext: [VarBind] = []
+                var toolOIDs: [OID] = []
+                for _ in 0..<10 {
+                    bulk = try await client.walk(Self.ifTable, on: daemon.v2c)
+                    getNext = try await client.walk(Self.ifTable, on: daemon.v1)
+                    let toolOutput = try daemon.runTool("snmpwalk", ["-v2c", "-c", "public", "-On", "-Oq", "127.0.0.1:\(daemon.port)", "\(Self.ifTable)"])
+                    toolOIDs = toolOutput.split(separator: "\n").compactMap { line in
+                        line.split(separator: " ").first.flatMap { OID(parsing: $0) }
+                    }
+                    if bulk.map(\.oid) == getNext.map(\.oid) && bulk.map(\.oid) == toolOIDs { break }
+                    try await Task.sleep(for: .milliseconds(500))
+                }
                 #expect(bulk.count > 20)
                 #expect(bulk.map(\.oid) == getNext.map(\.oid))
                 let descriptions = bulk.filter { $0.oid.isDescendant(of: Self.ifDescr) }.compactMap(\.value.stringValue)
                 #expect(descriptions.contains("lo"))
-
-                let toolOutput = try daemon.runTool("snmpwalk", ["-v2c", "-c", "public", "-On", "-Oq", "127.0.0.1:\(daemon.port)", "\(Self.ifTable)"])
-                let toolOIDs = toolOutput.split(separator: "\n").compactMap { line in
-                    line.split(separator: " ").first.flatMap { OID(parsing: $0) }
-                }
                 #expect(bulk.map(\.oid) == toolOIDs)
 
                 // A scalar root walks to itself, like snmpwalk.

@@ -44,7 +44,7 @@ struct PingBenchmark: BenchmarkPart {
             let fleet = await SeededFleet.seed(backend, devices: devices, accounts: 1, sensorsPerDevice: 1, address: Self.loopbackAddress)
             let (report, status) = try await BotProcess.spawn(kind: .ping, backendURL: backend.baseURL, token: fleet.bot.token, options: options)
             guard let report else {
-                return [ResultRow(part: Self.name, scenario: label, metric: "failed", value: "the bot process exited with status \(status)")]
+                return [ResultRow(part: Self.name, scenario: label, metric: "failed", value: "the bot process ended with \(status)")]
             }
             return Self.rows(label: label, devices: devices, window: window, report: report, received: await backend.receivedValues(), options: options)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import GrafoleanCollectorTesting
+import ProcessSupport
 import SNMP
 
 /// Part 6: the SNMP client against a local net-snmp `snmpd`: GETs per second, one at a time (as
@@ -15,72 +16,72 @@ struct SNMPAgentBenchmark: BenchmarkPart {
     static let botDevices = 1_000
 
     func run(options: BenchmarkOptions) async throws -> [ResultRow] {
-        guard SNMPAgentProcess.executable != nil else {
-            let reason = "skipped: snmpd is not installed (apt-get install snmpd)"
+        guard NetSNMPAgent.executable != nil else {
+            let reason = "skipped: \(NetSNMPAgent.notInstalled)"
             options.say("snmp: \(reason)")
             return [ResultRow(part: Self.name, scenario: "all", metric: "not run", value: reason)]
         }
         var rows: [ResultRow] = []
-        let agent = try await SNMPAgentProcess.start()
+        let agent = try await BenchmarkAgent.start()
         do {
             rows += try await SNMPClient.withClient(configuration: .init(ipv6BindAddress: nil), logger: options.logger) { client in
                 var rows = try await measureGets(client: client, agent: agent, options: options)
                 rows += try await measureWalks(client: client, agent: agent, where: "host ifTable", options: options)
                 return rows
             }
-            await agent.stop()
+            agent.stop()
         } catch {
-            await agent.stop()
+            agent.stop()
             throw error
         }
         // A big ifTable: an agent in a namespace of our own with 100 more interfaces.
         let namespace: NetworkNamespace
         do {
-            namespace = try await NetworkNamespace.create(interfaces: Self.namespaceInterfaces)
+            namespace = try BenchmarkAgent.makeNamespace(interfaces: Self.namespaceInterfaces)
         } catch {
             options.say("snmp: big ifTable skipped: \(error)")
             rows.append(ResultRow(part: Self.name, scenario: "ifTable of \(Self.namespaceInterfaces) interfaces", metric: "not run", value: "skipped: \(error)"))
             // The bot then polls the host's agent and its small ifTable.
-            let agent = try await SNMPAgentProcess.start()
+            let agent = try await BenchmarkAgent.start()
             do {
                 rows += try await measureBot(agent: agent, devices: Self.botDevices, table: "host ifTable", options: options)
-                await agent.stop()
+                agent.stop()
             } catch {
-                await agent.stop()
+                agent.stop()
                 throw error
             }
             return rows
         }
         do {
-            let bigAgent = try await SNMPAgentProcess.start(in: namespace)
+            let bigAgent = try await BenchmarkAgent.start(in: namespace)
             do {
                 let table = "ifTable of \(Self.namespaceInterfaces + 2) interfaces (netns + veth)"
                 rows += try await SNMPClient.withClient(configuration: .init(ipv6BindAddress: nil), logger: options.logger) { client in
                     try await measureWalks(client: client, agent: bigAgent, where: table, options: options)
                 }
                 rows += try await measureBot(agent: bigAgent, devices: Self.botDevices, table: table, options: options)
-                await bigAgent.stop()
+                bigAgent.stop()
             } catch {
-                await bigAgent.stop()
+                bigAgent.stop()
                 throw error
             }
-            await namespace.remove()
+            namespace.remove()
         } catch {
-            await namespace.remove()
+            namespace.remove()
             throw error
         }
         return rows
     }
 
-    private func targets(_ agent: SNMPAgentProcess) -> [(String, SNMPTarget)] {
+    private func targets(_ agent: NetSNMPAgent) -> [(String, SNMPTarget)] {
         [
-            ("v2c", agent.target(.v2c(community: SNMPAgentProcess.community))),
-            ("v1", agent.target(.v1(community: SNMPAgentProcess.community))),
-            ("v3 authPriv SHA/AES", agent.target(.v3(SNMPAgentProcess.v3User))),
+            ("v2c", agent.target(.v2c(community: BenchmarkAgent.community))),
+            ("v1", agent.target(.v1(community: BenchmarkAgent.community))),
+            ("v3 authPriv SHA/AES", agent.target(.v3(BenchmarkAgent.v3User))),
         ]
     }
 
-    private func measureGets(client: SNMPClient, agent: SNMPAgentProcess, options: BenchmarkOptions) async throws -> [ResultRow] {
+    private func measureGets(client: SNMPClient, agent: NetSNMPAgent, options: BenchmarkOptions) async throws -> [ResultRow] {
         let seconds = options.quick ? 2.0 : 5.0
         var rows: [ResultRow] = []
         for (name, target) in targets(agent) {
@@ -97,7 +98,7 @@ struct SNMPAgentBenchmark: BenchmarkPart {
         return rows
     }
 
-    private func measureWalks(client: SNMPClient, agent: SNMPAgentProcess, where place: String, options: BenchmarkOptions) async throws -> [ResultRow] {
+    private func measureWalks(client: SNMPClient, agent: NetSNMPAgent, where place: String, options: BenchmarkOptions) async throws -> [ResultRow] {
         let walks = options.quick ? 5 : 25
         var rows: [ResultRow] = []
         for (name, target) in targets(agent) {
@@ -128,7 +129,7 @@ struct SNMPAgentBenchmark: BenchmarkPart {
     /// never all started at once. A device's first run only takes counter samples (rates need
     /// two), so the interval is shortened to let every device post values within the window:
     /// 30 s (5 s and 200 devices with `--quick`).
-    private func measureBot(agent: SNMPAgentProcess, devices requested: Int, table: String, options: BenchmarkOptions) async throws -> [ResultRow] {
+    private func measureBot(agent: NetSNMPAgent, devices requested: Int, table: String, options: BenchmarkOptions) async throws -> [ResultRow] {
         let window = options.timedSeconds
         let devices = options.quick ? min(requested, 200) : requested
         let interval = options.quick ? 5 : 30
@@ -145,12 +146,12 @@ struct SNMPAgentBenchmark: BenchmarkPart {
                     details: ["ipv4": .string(agent.host), "snmp_port": .string("\(agent.port)")],
                     protocols: ["snmp": EntityProtocolSettings(credential: defaults.snmpCredential, sensors: sensors.map { .init(sensor: $0, interval: interval) }, bot: bot.id)])
             }
-            let agentCPUBefore = agent.cpuSeconds
+            let agentCPUBefore = agent.process.cpuSeconds
             let stopwatch = Stopwatch()
             let (report, status) = try await BotProcess.spawn(kind: .snmp, backendURL: backend.baseURL, token: bot.token, options: options)
-            let agentShare = (agent.cpuSeconds - agentCPUBefore) / stopwatch.elapsed
+            let agentShare = (agent.process.cpuSeconds - agentCPUBefore) / stopwatch.elapsed
             guard let report else {
-                return [ResultRow(part: Self.name, scenario: label, metric: "failed", value: "the bot process exited with status \(status)")]
+                return [ResultRow(part: Self.name, scenario: label, metric: "failed", value: "the bot process ended with \(status)")]
             }
             let received = await backend.receivedValues()
             var polled = Set<Substring>()
@@ -177,17 +178,25 @@ struct SNMPAgentBenchmark: BenchmarkPart {
 
     /// GETs per second with `inFlight` requests outstanding, and CPU seconds per GET (ours, snmpd's).
     private func getRate(
-        _ client: SNMPClient, _ target: SNMPTarget, agent: SNMPAgentProcess, seconds: Double, inFlight: Int
+        _ client: SNMPClient, _ target: SNMPTarget, agent: NetSNMPAgent, seconds: Double, inFlight: Int
     ) async throws -> (Double, Double, Double) {
         let cpuBefore = CPUTime.now()
-        let agentBefore = agent.cpuSeconds
+        let agentBefore = agent.process.cpuSeconds
+        let (rate, completed) = try await Self.getRate(client, target, seconds: seconds, inFlight: inFlight)
+        let cpu = (CPUTime.now() - cpuBefore).total / Double(completed)
+        let agentCPU = (agent.process.cpuSeconds - agentBefore) / Double(completed)
+        return (rate, cpu, agentCPU)
+    }
+
+    /// GETs of sysUpTime.0 per second with `inFlight` requests outstanding for `seconds`, and how many completed.
+    static func getRate(_ client: SNMPClient, _ target: SNMPTarget, seconds: Double, inFlight: Int) async throws -> (Double, Int) {
         let stopwatch = Stopwatch()
         let completed = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<inFlight {
                 group.addTask {
                     var count = 0
                     while stopwatch.elapsed < seconds {
-                        _ = try await client.get(Self.sysUpTime, from: target)
+                        _ = try await client.get(sysUpTime, from: target)
                         count += 1
                     }
                     return count
@@ -195,9 +204,6 @@ struct SNMPAgentBenchmark: BenchmarkPart {
             }
             return try await group.reduce(0, +)
         }
-        let elapsed = stopwatch.elapsed
-        let cpu = (CPUTime.now() - cpuBefore).total / Double(completed)
-        let agentCPU = (agent.cpuSeconds - agentBefore) / Double(completed)
-        return (Double(completed) / elapsed, cpu, agentCPU)
+        return (Double(completed) / stopwatch.elapsed, completed)
     }
 }

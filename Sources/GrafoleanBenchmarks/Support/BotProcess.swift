@@ -2,6 +2,7 @@ import Foundation
 import GrafoleanCollector
 import ICMPEcho
 import PingBot
+import ProcessSupport
 import SNMP
 import SNMPBot
 
@@ -126,8 +127,8 @@ enum BotProcess {
     }
 
     /// Starts this executable as the bot process of `kind` against `backendURL` and returns its
-    /// report, or `nil` (with the exit status) if it failed.
-    static func spawn(kind: Kind, backendURL: String, token: String, options: BenchmarkOptions) async throws -> ([Key: Double]?, Int32) {
+    /// report, or `nil` (with how it ended) if it failed.
+    static func spawn(kind: Kind, backendURL: String, token: String, options: BenchmarkOptions) async throws -> ([Key: Double]?, ProcessTermination) {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("grafolean-benchmarks-bot-\(UUID().uuidString)").path
         var environment = ProcessInfo.processInfo.environment
         environment["BOT_TOKEN"] = token
@@ -139,7 +140,7 @@ enum BotProcess {
         let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
         try? FileManager.default.removeItem(atPath: file)
         let report = decode(text)
-        return (status == 0 && report[.elapsed] != nil ? report : nil, status)
+        return (status.isSuccess && report[.elapsed] != nil ? report : nil, status)
     }
 
     /// Rows common to both bots: CPU and memory of the bot process.

@@ -1,19 +1,16 @@
+import GrafoleanCollector
+
 /// A monotonic stopwatch.
 struct Stopwatch: Sendable {
     private let start = ContinuousClock.now
 
     /// Seconds since the stopwatch was created.
     var elapsed: Double {
-        (ContinuousClock.now - start).seconds
+        (ContinuousClock.now - start).inSeconds
     }
 }
 
 extension Duration {
-    /// The duration in seconds.
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-
     /// A duration of `seconds` (fractional).
     static func seconds(double seconds: Double) -> Duration {
         .nanoseconds(Int64((seconds * 1e9).rounded()))

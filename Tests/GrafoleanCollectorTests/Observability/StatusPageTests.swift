@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import GrafoleanCollectorTesting
-import ProcessTestSupport
+import ProcessSupport
 import Testing
 
 @testable import GrafoleanCollector
@@ -51,7 +51,7 @@ struct StatusPageTests {
                     account: fixture.account, name: name, details: ["ipv4": .string(address)],
                     protocols: ["ping": EntityProtocolSettings(credential: credential, sensors: [.init(sensor: fixture.sensor, interval: 1)], bot: nil)])
             }
-            let port = try freeLoopbackPort()
+            let port = try FreePort.tcp()
             var settings = CollectorSettings(backendURL: backend.baseURL, token: .value(BotToken(fixture.bot.token)), mode: .service)
             settings.metricsPort = port
             settings.scheduler.runsJobsWhenAdded = true
@@ -183,14 +183,13 @@ enum Chromium {
     }
 
     private static func run(_ arguments: [String], output: String, errors: String) async throws {
-        let process = try Subprocess.spawn(
-            path!, arguments, environment: ["HOME": FileManager.default.temporaryDirectory.path, "PATH": "/usr/bin:/bin"], outputPath: output, errorPath: errors)
+        let process = try ChildProcess.spawn(path!, arguments, environment: ["HOME": FileManager.default.temporaryDirectory.path, "PATH": "/usr/bin:/bin"], output: .file(output), error: .file(errors))
         defer { process.terminate() }
         // Chromium loads in a few seconds; give a loaded machine a minute before calling it stuck.
         for _ in 0..<6_000 where process.isRunning {
             try await Task.sleep(for: .milliseconds(10))
         }
         try #require(!process.isRunning, "chromium did not finish: \((try? String(contentsOfFile: errors, encoding: .utf8)) ?? "")")
-        #expect(Subprocess.exitCode(process.wait()) == 0, "\((try? String(contentsOfFile: errors, encoding: .utf8)) ?? "")")
+        #expect(process.wait().exitCode == 0, "\((try? String(contentsOfFile: errors, encoding: .utf8)) ?? "")")
     }
 }

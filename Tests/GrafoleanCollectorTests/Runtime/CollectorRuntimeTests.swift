@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import GrafoleanCollectorTesting
 import Logging
+import ProcessSupport
 import Synchronization
 import Testing
 
@@ -156,7 +157,7 @@ struct CollectorRuntimeTests {
     func metricsAndHealthEndpoint() async throws {
         try await withBackend { fixture in
             await fixture.addPingDevice("a", ipv4: "127.0.0.1", interval: 1)
-            let port = try freeLoopbackPort()
+            let port = try FreePort.tcp()
             var settings = settings(fixture)
             settings.metricsPort = port
             settings.unhealthyAfterFailedRefreshes = .seconds(1)
@@ -185,22 +186,4 @@ struct CollectorRuntimeTests {
             try await http.shutdown()
         }
     }
-}
-
-/// A loopback TCP port that was free a moment ago.
-func freeLoopbackPort() throws -> Int {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(descriptor) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Bool in
-            bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
-        }
-    }
-    guard bound else { throw GrafoleanError(code: .invalidConfiguration, message: "no free port") }
-    return Int(UInt16(bigEndian: address.sin_port))
 }

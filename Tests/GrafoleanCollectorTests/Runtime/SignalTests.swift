@@ -1,6 +1,6 @@
 import Foundation
 import GrafoleanCollectorTesting
-import ProcessTestSupport
+import ProcessSupport
 import Testing
 
 @testable import GrafoleanCollector
@@ -24,21 +24,21 @@ struct SignalTests {
             protocols: ["myprotocol": EntityProtocolSettings(credential: credential, sensors: [.init(sensor: sensor, interval: nil)], bot: bot.id)])
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("sigterm-\(UUID().uuidString).log").path
         defer { try? FileManager.default.removeItem(atPath: log) }
-        let process = try Subprocess.spawn(
+        let process = try ChildProcess.spawn(
             Self.executable, [],
             environment: ["BACKEND_URL": backend.baseURL, "BOT_TOKEN": bot.token, "JOBS_REFRESH_INTERVAL": "60", "LOG_LEVEL": "info"],
-            outputPath: log)
+            output: .file(log))
         defer { process.terminate() }
         _ = try await backend.waitForValues(count: 2, account: account, timeout: .seconds(60))
         process.send(SIGTERM)
-        var status: Int32?
+        var status: ProcessTermination?
         for _ in 0..<3_000 where status == nil {
             if !process.isRunning { status = process.wait() }
             try await Task.sleep(for: .milliseconds(10))
         }
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         let exited = try #require(status, "the bot did not exit within 30 s of SIGTERM:\n\(output)")
-        #expect(Subprocess.exitCode(exited) == 0, "\(output)")
+        #expect(exited.exitCode == 0, "\(output)")
         // The documented order: jobs, then the bot's services, then delivery.
         let order = ["reading source started", "jobs stopped", "reading source stopped", "delivery stopped"].map { output.range(of: $0)?.lowerBound }
         #expect(order.allSatisfy { $0 != nil }, "\(output)")

@@ -1,6 +1,6 @@
 import Foundation
 import GrafoleanCollectorTesting
-import ProcessTestSupport
+import ProcessSupport
 import Testing
 
 @testable import GrafoleanCollector
@@ -15,14 +15,14 @@ struct ShardedReplicasTests {
     /// A replica process and its log.
     struct Replica {
         let index: Int
-        let process: Subprocess
+        let process: ChildProcess
         let log: String
         var output: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
     }
 
     static func spawn(index: Int, environment: [String: String]) throws -> Replica {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("replica-\(index)-\(UUID().uuidString).log").path
-        return Replica(index: index, process: try Subprocess.spawn(executable, [], environment: environment, outputPath: log), log: log)
+        return Replica(index: index, process: try ChildProcess.spawn(executable, [], environment: environment, output: .file(log)), log: log)
     }
 
     /// 300 devices, three replicas, then a fourth: each device is polled by exactly one replica, once
@@ -140,7 +140,7 @@ struct ShardedReplicasTests {
             try await Task.sleep(for: .milliseconds(10))
         }
         try #require(!replica.process.isRunning, "the bot did not stop on a bad shard:\n\(replica.output)")
-        #expect(Subprocess.exitCode(replica.process.wait()) == 1)
+        #expect(replica.process.wait().exitCode == 1)
         let lines = replica.output.split(separator: "\n")
         #expect(lines.count == 1, "\(replica.output)")
         #expect(lines.first?.contains(shard["HOSTNAME"] == nil ? "SHARD_INDEX" : "host name 'collector'") == true, "\(replica.output)")

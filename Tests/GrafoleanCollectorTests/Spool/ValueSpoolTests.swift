@@ -1,7 +1,7 @@
 import Foundation
 import GrafoleanCollectorTesting
 import Logging
-import ProcessTestSupport
+import ProcessSupport
 import Synchronization
 import Testing
 
@@ -142,7 +142,7 @@ struct SpoolDiskTests {
     func run(_ command: String, _ arguments: [String]) throws -> Int32? {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("mount-\(UUID().uuidString).log").path
         defer { try? FileManager.default.removeItem(atPath: log) }
-        return Subprocess.exitCode(try Subprocess.spawn(command, arguments, environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"], outputPath: log).wait())
+        return try ChildProcess.spawn(command, arguments, environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"], output: .file(log)).wait().exitCode
     }
 
     /// A tmpfs of `size` with `options`, mounted for `body`.

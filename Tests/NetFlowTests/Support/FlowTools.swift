@@ -1,7 +1,7 @@
 import Foundation
 import NetFlow
 import NIOCore
-import ProcessTestSupport
+import ProcessSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -32,19 +32,19 @@ enum FlowTools {
     @discardableResult
     static func run(_ path: String, _ arguments: [String], in directory: URL) async throws -> String {
         let log = directory.appendingPathComponent("\(URL(fileURLWithPath: path).lastPathComponent)-\(UUID().uuidString).log")
-        let process = try Subprocess.spawn(path, arguments, environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"], outputPath: log.path)
+        let process = try ChildProcess.spawn(path, arguments, environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"], output: .file(log.path))
         var waited = 0
         while process.isRunning {
             try? await Task.sleep(for: .milliseconds(20))
             waited += 1
             if waited > 3_000 {  // a hung tool must not hang the suite
-                process.terminate()
+                await process.terminate()
                 throw ToolError(description: "\(path) \(arguments) did not exit")
             }
         }
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         let status = process.wait()
-        guard Subprocess.exitCode(status) == 0 else {
+        guard status.exitCode == 0 else {
             throw ToolError(description: "\(path) \(arguments) failed (status \(status)): \(output)")
         }
         return output
@@ -130,9 +130,9 @@ enum FlowTools {
 
 extension FlowTools {
     /// Starts a long-running tool (stop it with `terminate()`).
-    static func spawn(_ path: String, _ arguments: [String], in directory: URL) throws -> Subprocess {
+    static func spawn(_ path: String, _ arguments: [String], in directory: URL) throws -> ChildProcess {
         let log = directory.appendingPathComponent("\(URL(fileURLWithPath: path).lastPathComponent).log")
-        return try Subprocess.spawn(path, arguments, environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"], outputPath: log.path)
+        return try ChildProcess.spawn(path, arguments, environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"], output: .file(log.path))
     }
 }
 
