@@ -27,7 +27,7 @@ struct FixtureExchange: Decodable, Sendable {
     var isAdminCall: Bool { requestHeaders["Authorization"] == "Bearer <jwt>" }
 
     /// Loads the recorded exchanges, copied into the test target's resources from
-    /// `shared/fixtures/grafolean-backend-exchanges.json`.
+    /// the project's recordings of a real backend (kept in the repository, so nothing outside it is read).
     static func load() throws -> [FixtureExchange] {
         guard let url = Bundle.module.url(forResource: "grafolean-backend-exchanges", withExtension: "json") else {
             throw FixtureMissing()
