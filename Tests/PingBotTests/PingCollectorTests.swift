@@ -72,22 +72,3 @@ struct PingCollectorTests {
         #expect(problems[2].contains("n_packets"))
     }
 }
-
-/// A log handler that keeps messages.
-final class Capture: LogHandler, Sendable {
-    private let stored = Mutex<[String]>([])
-    var messages: [String] { stored.withLock { $0 } }
-    var metadata: Logger.Metadata {
-        get { [:] }
-        set {}
-    }
-    var logLevel: Logger.Level {
-        get { .trace }
-        set {}
-    }
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { nil }
-        set {}
-    }
-    func log(event: LogEvent) { stored.withLock { $0.append("\(event.message)") } }
-}

@@ -86,8 +86,6 @@ struct AccountDelivery {
         self.configuration = configuration
     }
 
-    /// Values waiting, in flight included.
-    var count: Int { inMemory }
     /// Values in memory: waiting and in flight.
     var inMemory: Int { fresh.count + resend.count + splits.reduce(0) { $0 + $1.items.count } + (inFlight?.items.count ?? 0) + reserved }
     /// Values waiting, in flight excluded, on disk included.

@@ -29,10 +29,6 @@ final class ValueSpool: Sendable {
     struct Inventory: Sendable {
         /// Values per account.
         var counts: [Int: Int]
-        /// Rows that could not be read (a damaged file), skipped.
-        var damaged: Int
-        /// A damaged database that was moved aside, if any.
-        var movedAside: String?
     }
 
     let path: String
@@ -59,11 +55,9 @@ final class ValueSpool: Sendable {
         let threadPool = NIOThreadPool(numberOfThreads: 1)
         threadPool.start()
         do {
-            let (connection, movedAside) = try await openDatabase(path: path, sync: sync, threadPool: threadPool, logger: logger)
+            let connection = try await openDatabase(path: path, sync: sync, threadPool: threadPool, logger: logger)
             let spool = ValueSpool(path: path, threadPool: threadPool, connection: connection)
-            var inventory = try await spool.inventory()
-            inventory.movedAside = movedAside
-            return (spool, inventory)
+            return (spool, try await spool.inventory())
         } catch {
             try? await threadPool.shutdownGracefully()
             throw error
@@ -93,9 +87,8 @@ final class ValueSpool: Sendable {
         try? FileManager.default.removeItem(atPath: probe)
     }
 
-    private static func openDatabase(path: String, sync: SpoolSyncPolicy, threadPool: NIOThreadPool, logger: Logger) async throws -> (SQLiteConnection, String?) {
+    private static func openDatabase(path: String, sync: SpoolSyncPolicy, threadPool: NIOThreadPool, logger: Logger) async throws -> SQLiteConnection {
         let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
-        var movedAside: String?
         for attempt in 0..<2 {
             let connection = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoop).get()
             do {
@@ -110,7 +103,7 @@ final class ValueSpool: Sendable {
                 guard check.first?.column("quick_check")?.string == "ok" else {
                     throw SpoolError(code: .damaged, message: check.compactMap { $0.column("quick_check")?.string }.prefix(3).joined(separator: "; "))
                 }
-                return (connection, movedAside)
+                return connection
             } catch where attempt == 0 && Self.isDamage(error) {
                 // A damaged file (a torn write, a truncated copy): keep it for inspection, start afresh.
                 try? await connection.close().get()
@@ -118,7 +111,6 @@ final class ValueSpool: Sendable {
                 for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
                     try? FileManager.default.moveItem(atPath: path + suffix, toPath: aside + suffix)
                 }
-                movedAside = aside
                 logger.error(
                     "the spool database is damaged (\(error)); moved it aside and started a new one: values in it are lost",
                     metadata: ["path": "\(path)", "moved_to": "\(aside)"])
@@ -141,7 +133,7 @@ final class ValueSpool: Sendable {
         for row in rows {
             if let account = row.column("account")?.integer, let count = row.column("n")?.integer { counts[Int(account)] = Int(count) }
         }
-        return Inventory(counts: counts, damaged: 0)
+        return Inventory(counts: counts)
     }
 
     // MARK: - Operations (submitted in call order, run one at a time)
@@ -239,11 +231,6 @@ final class ValueSpool: Sendable {
         connection.query("SELECT min(t) AS t FROM value").map { rows in
             rows.first?.column("t")?.double.map { Date(timeIntervalSince1970: $0) }
         }
-    }
-
-    /// Gives free pages back to the file system (after many deletions).
-    func shrink() -> EventLoopFuture<Void> {
-        connection.query("PRAGMA incremental_vacuum").map { _ in }
     }
 
     /// Closes the database and its thread.

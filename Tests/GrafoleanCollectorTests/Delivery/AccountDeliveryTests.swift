@@ -48,7 +48,7 @@ struct AccountDeliveryTests {
         #expect(delivery.nextAction(now: at(0.5)) == .wait(until: at(1)))
         // Values that come meanwhile wait too.
         _ = delivery.enqueue([value("b", 0.6)])
-        #expect(delivery.count == 2)
+        #expect(delivery.inMemory == 2)
         _ = try #require(batch(delivery.nextAction(now: at(1))))
         completion = delivery.complete(.retryLater(reason: "down", isOutage: true), now: at(1), random: 0)
         #expect(completion.retryDelay == 2)

@@ -32,18 +32,4 @@ struct LongRunOverlapTests {
         // Every run from 1 to 30 s delivered, none was cut short.
         #expect(Set(delivered.value).isSuperset(of: (1...30).map(Double.init)))
     }
-
-    /// Without a longer timeout the rule is unchanged: one run at a time, overlapping fires skipped.
-    @Test func aJobWithoutALongTimeoutDoesNotOverlap() async throws {
-        try await withScheduler { harness in
-            let clock = harness.clock
-            let job = harness.recorder.job("slow", [10]) { fire in
-                try await clock.sleep(until: fire.scheduled.addingTimeInterval(9.5))
-            }
-            await harness.update([job])
-            await harness.advance(to: 45)
-            #expect(harness.recorder.runs(of: "slow").count == 4)
-            #expect(harness.statistics.runsInFlight <= 1)
-        }
-    }
 }
