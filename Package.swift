@@ -98,6 +98,7 @@ let package = Package(
             name: "NetFlowBot",
             dependencies: [
                 "NetFlow", "GrafoleanCollector",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -63,6 +63,16 @@ struct GrafoleanBenchmarksCommand: AsyncParsableCommand {
     @Option(name: .customLong("backend-url"), help: .hidden)
     var backendURL: String?
 
+    /// Internal: run as the sender of the netflow part's socket trials (see `FlowReplay`).
+    @Option(name: .customLong("replay-file"), help: .hidden)
+    var replayFile: String?
+
+    @Option(name: .customLong("replay-port"), help: .hidden)
+    var replayPort: Int?
+
+    @Option(name: .customLong("replay-rate"), help: .hidden)
+    var replayRate: Double?
+
     func run() async throws {
         CollectorRuntime.bootstrapLogging(level: .warning)
         var logger = Logger(label: "grafolean.benchmarks")
@@ -71,6 +81,16 @@ struct GrafoleanBenchmarksCommand: AsyncParsableCommand {
             throw ValidationError("--seconds must be between 1 and 3600, not \(seconds)")
         }
         let options = BenchmarkOptions(quick: quick, secondsOverride: seconds, logger: logger)
+        if let replayFile {
+            guard let replayPort, let replayRate, let resultsFile else {
+                throw ValidationError("--replay-file needs --replay-port, --replay-rate and --results-file")
+            }
+            let datagrams = try FlowReplay.read(from: replayFile)
+            let clock = Stopwatch()
+            let sent = try FlowReplay.send(datagrams, port: replayPort, rate: replayRate, seconds: options.timedSeconds)
+            try "\(sent) \(clock.elapsed)".write(toFile: resultsFile, atomically: true, encoding: .utf8)
+            return
+        }
         if botProcess {
             guard let backendURL, let token = ProcessInfo.processInfo.environment["BOT_TOKEN"], let resultsFile else {
                 throw ValidationError("--bot-process needs --backend-url, --results-file and BOT_TOKEN")

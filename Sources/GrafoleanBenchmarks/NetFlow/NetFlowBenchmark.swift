@@ -64,7 +64,7 @@ struct NetFlowBenchmark: BenchmarkPart {
             ResultRow(
                 part: Self.name, scenario: "checkpoint: 1 entity, one open tile, 1,920 sources", metric: "size / time",
                 value: "\(checkpoint.count / 1024) KiB / \(String(format: "%.1f", checkpointSeconds * 1000)) ms"),
-        ]
+        ] + (try await NetFlowMemoryBenchmark().run(options: options)) + (try await NetFlowSocketBenchmark().run(options: options))
     }
 
     static func now() -> Double {

@@ -155,6 +155,8 @@ extension NetFlowDecoder {
             fail(&result, .templateLimit, key.exporter, offset, "too many templates")
             return
         }
+        // Exporters repeat their templates (nfreplay in every datagram): nothing to recompile.
+        if templates[key]?.definition == definition { return }
         // A record longer than any set can hold could never be decoded.
         let compiled = CompiledTemplate(definition)
         guard compiled.minimumLength <= 0xFFFF - 4 else {

@@ -12,6 +12,18 @@ public struct FlowAddress: Hashable, Sendable, Codable, Comparable, CustomString
     /// Whether this is an IPv6 address.
     public var isIPv6: Bool
 
+    /// Hashes one word for an IPv4 address instead of three fields: flow aggregation hashes
+    /// several addresses per flow.
+    public func hash(into hasher: inout Hasher) {
+        if isIPv6 {
+            hasher.combine(high)
+            hasher.combine(low)
+            hasher.combine(true)
+        } else {
+            hasher.combine(low)
+        }
+    }
+
     /// The IPv4 address `0.0.0.0`, used for a missing address field.
     public static let zero = FlowAddress(ipv4: 0)
 

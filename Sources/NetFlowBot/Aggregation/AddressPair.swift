@@ -13,6 +13,16 @@ public struct AddressPair: Hashable, Comparable, Sendable, Codable {
         self.destination = destination
     }
 
+    /// Two IPv4 addresses hash as one word (this is hashed for every flow).
+    public func hash(into hasher: inout Hasher) {
+        if !source.isIPv6 && !destination.isIPv6 {
+            hasher.combine(source.low << 32 | destination.low)
+        } else {
+            hasher.combine(source)
+            hasher.combine(destination)
+        }
+    }
+
     /// By source, then destination.
     public static func < (lhs: AddressPair, rhs: AddressPair) -> Bool {
         lhs.source != rhs.source ? lhs.source < rhs.source : lhs.destination < rhs.destination

@@ -111,41 +111,35 @@ public struct NetFlowAggregator: Sendable, Codable {
 
     /// Adds flows received at `time` (Unix seconds; the reference also dates flows by receipt).
     public mutating func add(_ flows: some Sequence<FlowRecord>, receivedAt time: Int64, exporters: ExporterMap) {
-        var lastExporter: FlowAddress?
-        var targets: [ExporterMap.Target] = []
-        for flow in flows {
-            // Flows of one datagram share their exporter: look it up once.
-            if flow.exporter != lastExporter {
-                lastExporter = flow.exporter
-                targets = exporters.targets(of: flow.exporter)
-            }
-            add(flow, receivedAt: time, targets: targets)
+        let flows = Array(flows)
+        // Flows of one datagram share their exporter, and flows of one call their receive time,
+        // so their tiles: look both up once per run of flows, not once per flow.
+        var start = 0
+        while start < flows.count {
+            let exporter = flows[start].exporter
+            var end = start + 1
+            while end < flows.count && flows[end].exporter == exporter { end += 1 }
+            add(flows[start..<end], receivedAt: time, targets: exporters.targets(of: exporter))
+            start = end
         }
     }
 
     /// Adds one flow received at `time` (Unix seconds).
     public mutating func add(_ flow: FlowRecord, receivedAt time: Int64, exporters: ExporterMap) {
-        add(flow, receivedAt: time, targets: exporters.targets(of: flow.exporter))
+        add(CollectionOfOne(flow), receivedAt: time, exporters: exporters)
     }
 
-    private mutating func add(_ flow: FlowRecord, receivedAt time: Int64, targets: [ExporterMap.Target]) {
-        statistics.flows &+= 1
+    /// Adds flows of one exporter, all received at `time`.
+    private mutating func add(_ flows: ArraySlice<FlowRecord>, receivedAt time: Int64, targets: [ExporterMap.Target]) {
+        statistics.flows &+= flows.count
         guard !targets.isEmpty else {
-            statistics.unmappedFlows &+= 1
-            if unmapped.count < limits.unmappedExporters { unmapped.insert(flow.exporter) }
+            statistics.unmappedFlows &+= flows.count
+            if unmapped.count < limits.unmappedExporters, let first = flows.first { unmapped.insert(first.exporter) }
             return
         }
-        var ingress = false
-        var egress = false
-        switch (flow.direction, flow.hasDirection, directionRule) {
-        case (0, false, .inferEgressFromOutputInterface):
-            ingress = true
-            egress = flow.outputInterface != 0
-        case (0, _, _): ingress = true
-        case (1, _, _): egress = true
-        default:
+        let rule = directionRule
+        for flow in flows where Self.directions(of: flow, rule: rule) == nil {
             statistics.otherDirectionFlows &+= 1
-            return
         }
         let limits = self.limits
         // Flows update only the shortest window; its tiles are folded into the longer ones
@@ -159,15 +153,25 @@ public struct NetFlowAggregator: Sendable, Codable {
             if let baseEnd, isDerived(window), baseEnd > mergedThrough ?? .min { continue }
             let end = window.tileEnd(containing: time)
             if let reported = reportedThrough[window.seconds], end <= reported {
-                statistics.lateFlows &+= 1
+                statistics.lateFlows &+= flows.count
                 continue
             }
             let key = TileKey(seconds: window.seconds, end: end)
             if tiles[key] == nil { dropStaleTiles(before: end &- window.seconds &- min(limits.staleTileGrace, window.seconds), window: window) }
             for target in targets {
                 tiles[key, default: [:]][target.account, default: [:]][target.entity, default: EntityTile(limits: limits)]
-                    .add(flow, ingress: ingress, egress: egress, limits: limits)
+                    .add(flows, rule: rule, limits: limits)
             }
+        }
+    }
+
+    /// Whether a flow counts as ingress, egress or both; `nil` when its direction is neither 0 nor 1.
+    @inline(__always) static func directions(of flow: FlowRecord, rule: DirectionRule) -> (ingress: Bool, egress: Bool)? {
+        switch (flow.direction, flow.hasDirection, rule) {
+        case (0, false, .inferEgressFromOutputInterface): (true, flow.outputInterface != 0)
+        case (0, _, _): (true, false)
+        case (1, _, _): (false, true)
+        default: nil
         }
     }
 
@@ -248,12 +252,15 @@ public struct NetFlowAggregator: Sendable, Codable {
 }
 
 extension EntityTile {
-    mutating func add(_ flow: FlowRecord, ingress: Bool, egress: Bool, limits: NetFlowAggregator.Limits) {
-        if ingress {
-            self.ingress.add(bytes: flow.bytes, interface: flow.inputInterface, address: flow.sourceAddress, flow: flow, limits: limits)
-        }
-        if egress {
-            self.egress.add(bytes: flow.bytes, interface: flow.outputInterface, address: flow.destinationAddress, flow: flow, limits: limits)
+    mutating func add(_ flows: ArraySlice<FlowRecord>, rule: NetFlowAggregator.DirectionRule, limits: NetFlowAggregator.Limits) {
+        for flow in flows {
+            guard let (ingress, egress) = NetFlowAggregator.directions(of: flow, rule: rule) else { continue }
+            if ingress {
+                self.ingress.add(bytes: flow.bytes, interface: flow.inputInterface, address: flow.sourceAddress, flow: flow, limits: limits)
+            }
+            if egress {
+                self.egress.add(bytes: flow.bytes, interface: flow.outputInterface, address: flow.destinationAddress, flow: flow, limits: limits)
+            }
         }
     }
 }

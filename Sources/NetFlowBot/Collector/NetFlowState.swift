@@ -10,9 +10,9 @@ import Synchronization
 /// flows or one account's window at a time, so neither side waits long for the other.
 public final class NetFlowState: Sendable {
     /// The decoder's templates and sampling rates (kept across restarts in `templates.json`).
-    let decoder: Mutex<NetFlowDecoder>
+    package let decoder: Mutex<NetFlowDecoder>
     /// The open tiles (kept across restarts in `aggregator.json`).
-    let aggregator: Mutex<NetFlowAggregator>
+    package let aggregator: Mutex<NetFlowAggregator>
     /// The map from the latest configuration refresh.
     let exporters = Mutex(ExporterMap())
     /// Since when (Unix s) each entity has been mapped; `nil` before the first refresh. A window
@@ -97,8 +97,10 @@ public final class NetFlowState: Sendable {
     /// Writes templates and the aggregator checkpoint to `directory`, each atomically (a temporary
     /// file renamed over the old one: a crash leaves the old or the new file, never half of one).
     public func save(to directory: String) throws {
-        let templates = try decoder.withLock { try $0.serializedState() }
-        let checkpoint = try aggregator.withLock { try $0.checkpoint() }
+        // Copies (shared storage) taken under the locks, encoded outside them: the listener
+        // keeps decoding meanwhile (encoding a large tile takes seconds).
+        let templates = try decoder.withLock { $0 }.serializedState()
+        let checkpoint = try aggregator.withLock { $0 }.checkpoint()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try Self.writeAtomically(templates, to: URL(fileURLWithPath: directory).appendingPathComponent(Self.templatesFile))
         try Self.writeAtomically(checkpoint, to: URL(fileURLWithPath: directory).appendingPathComponent(Self.aggregatorFile))
