@@ -199,6 +199,8 @@ struct AggregationTests {
         var flows: [FlowRecord] = []
         for index in 1...20 {
             flows.append(Self.flow(Self.router, "10.0.0.\(index)", "10.1.0.\(index)", port: UInt16(index), proto: 6, bytes: UInt64(index * 10), input: UInt32(index % 3)))
+            // IPv6 keys too: summaries are packed into the checkpoint as bytes.
+            flows.append(Self.flow(Self.router, "2001:db8::\(index)", "2001:db8:1::\(index)", port: UInt16(index), proto: 17, bytes: UInt64(index * 7), input: 1))
         }
         aggregator.add(flows, receivedAt: 1_700_000_000, exporters: Self.map)
         var restored = try NetFlowAggregator(checkpoint: try aggregator.checkpoint())
@@ -208,6 +210,16 @@ struct AggregationTests {
                 == aggregator.values(account: 1, window: window, endingAt: end, exporters: Self.map))
         }
         #expect(restored.endedTiles(at: .max).count == aggregator.endedTiles(at: .max).count)
+    }
+
+    @Test func aDamagedPackedSummaryIsAnErrorNotATrap() throws {
+        var aggregator = NetFlowAggregator()
+        aggregator.add([Self.flow(Self.router, "10.0.0.1", "10.1.0.1", port: 80, proto: 6, bytes: 10)], receivedAt: 1_700_000_000, exporters: Self.map)
+        let text = String(decoding: try aggregator.checkpoint(), as: UTF8.self)
+        // Replace every packed summary by one byte that is not a key's tag.
+        let damaged = text.replacing(/"packed":"[^"]*"/, with: #""packed":"/w==""#)
+        #expect(damaged != text)
+        #expect(throws: (any Error).self) { try NetFlowAggregator(checkpoint: Array(damaged.utf8)) }
     }
 
     @Test func longerWindowsFoldedFromMinuteTilesEqualDirectAggregation() {

@@ -1,6 +1,11 @@
 import NIOCore
 import NetFlow
+import Synchronization
 import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @Suite("UDP listener")
 struct ListenerTests {
@@ -23,6 +28,54 @@ struct ListenerTests {
         #expect(flows.count == 1_701)
         #expect(flows.first?.exporter == address("127.0.0.1"))
         #expect(flows.first?.bytes == 64)
+    }
+
+    @Test func aReceivingFunctionGetsEveryDatagramInOrderAndTheStreamStaysEmpty() async throws {
+        let received = Mutex<[UInt8]>([])
+        let listener = try await NetFlowListener.bind(.init(host: "127.0.0.1", port: 0)) { datagram in
+            received.withLock { $0.append(datagram.bytes.getInteger(at: datagram.bytes.readerIndex, as: UInt8.self) ?? 0) }
+        }
+        let runner = Task { await listener.run() }
+        for index in 0..<200 {
+            try FlowTools.send([UInt8(index), 0, 0, 0], to: listener.localAddress)
+        }
+        for _ in 0..<1_000 where received.withLock({ $0.count }) < 200 {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(received.withLock { $0 } == (0..<200).map { UInt8($0) })
+        #expect(listener.receivedDatagrams == 200)
+        var streamed = 0
+        for await _ in listener.datagrams { streamed += 1 }
+        #expect(streamed == 0)
+        #expect(listener.kernelDroppedDatagrams == 0)
+        await listener.close()
+        await runner.value
+    }
+
+    @Test func theKernelsDropsOfAFullSocketAreRead() throws {
+        // A socket with the smallest receive buffer that nobody reads: the kernel drops the rest.
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        var size: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        #expect(UDPSocketTable.entry(port: port)?.drops == 0)
+        let target = try SocketAddress(ipAddress: "127.0.0.1", port: port)
+        for _ in 0..<100 {
+            try FlowTools.send([UInt8](repeating: 7, count: 1_000), to: target)
+        }
+        let entry = try #require(UDPSocketTable.entry(port: port))
+        #expect(entry.receiveQueueBytes > 0)
+        #expect(entry.drops > 0)
+        #expect(entry.drops < 100)
     }
 
     @Test func receiveBufferIsRequestedAndReadBack() async throws {

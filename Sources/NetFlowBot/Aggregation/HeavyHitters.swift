@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// Byte totals per key, exact while at most ``capacity`` distinct keys have been seen, then a
 /// weighted Space-Saving summary of ``capacity`` counters (Metwally et al. 2005).
 ///
@@ -154,7 +160,7 @@ public struct HeavyHitters<Key: Hashable & Comparable & Sendable & Codable>: Sen
     }
 
     private enum CodingKeys: String, CodingKey {
-        case capacity, total, isExact, keys, counts, errors, mergedErrorBound
+        case capacity, total, isExact, keys, counts, errors, mergedErrorBound, packed
     }
 
     /// Decodes a summary written by `encode(to:)`, rebuilding its index.
@@ -163,10 +169,17 @@ public struct HeavyHitters<Key: Hashable & Comparable & Sendable & Codable>: Sen
         capacity = max(1, try container.decode(Int.self, forKey: .capacity))
         total = try container.decode(UInt64.self, forKey: .total)
         isExact = try container.decode(Bool.self, forKey: .isExact)
-        keys = try container.decode([Key].self, forKey: .keys)
-        counts = try container.decode([UInt64].self, forKey: .counts)
-        errors = try container.decode([UInt64].self, forKey: .errors)
         mergedErrorBound = try container.decodeIfPresent(UInt64.self, forKey: .mergedErrorBound) ?? 0
+        if let packed = try container.decodeIfPresent(Data.self, forKey: .packed), let keyType = Key.self as? any PackedKey.Type {
+            guard let (keys, counts, errors) = Self.unpack(Array(packed), keyType: keyType, withErrors: !isExact) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unreadable packed heavy-hitter summary"))
+            }
+            (self.keys, self.counts, self.errors) = (keys, counts, errors)
+        } else {
+            keys = try container.decode([Key].self, forKey: .keys)
+            counts = try container.decode([UInt64].self, forKey: .counts)
+            errors = try container.decode([UInt64].self, forKey: .errors)
+        }
         guard counts.count == keys.count, isExact ? errors.isEmpty : errors.count == keys.count, keys.count <= capacity else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "inconsistent heavy-hitter summary"))
         }
@@ -176,16 +189,52 @@ public struct HeavyHitters<Key: Hashable & Comparable & Sendable & Codable>: Sen
         }
     }
 
-    /// Encodes keys, counts and errors (the index is rebuilt when decoding).
+    /// Encodes keys, counts and errors (the index is rebuilt when decoding); the addresses and
+    /// ports of the bot's summaries as one packed byte string, not an array of objects.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(capacity, forKey: .capacity)
         try container.encode(total, forKey: .total)
         try container.encode(isExact, forKey: .isExact)
-        try container.encode(keys, forKey: .keys)
-        try container.encode(counts, forKey: .counts)
-        try container.encode(errors, forKey: .errors)
         try container.encode(mergedErrorBound, forKey: .mergedErrorBound)
+        if Key.self is any PackedKey.Type {
+            try container.encode(Data(packed()), forKey: .packed)
+        } else {
+            try container.encode(keys, forKey: .keys)
+            try container.encode(counts, forKey: .counts)
+            try container.encode(errors, forKey: .errors)
+        }
+    }
+
+    /// Per entry: the key, its count (8 bytes) and, once summarised, its error (8 bytes).
+    private func packed() -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(keys.count * (isExact ? 13 : 21))
+        for index in keys.indices {
+            (keys[index] as? any PackedKey)?.pack(into: &bytes)
+            UInt16.appendWord(counts[index], length: 8, to: &bytes)
+            if !isExact { UInt16.appendWord(errors[index], length: 8, to: &bytes) }
+        }
+        return bytes
+    }
+
+    private static func unpack(_ packed: [UInt8], keyType: any PackedKey.Type, withErrors: Bool) -> ([Key], [UInt64], [UInt64])? {
+        packed.withUnsafeBytes { bytes in
+            var keys: [Key] = []
+            var counts: [UInt64] = []
+            var errors: [UInt64] = []
+            var offset = 0
+            while offset < bytes.count {
+                guard let key = keyType.unpack(bytes, at: &offset) as? Key, let count = UInt16.readWord(bytes, at: &offset, length: 8) else { return nil }
+                keys.append(key)
+                counts.append(count)
+                if withErrors {
+                    guard let error = UInt16.readWord(bytes, at: &offset, length: 8) else { return nil }
+                    errors.append(error)
+                }
+            }
+            return (keys, counts, errors)
+        }
     }
 }
 
