@@ -3,6 +3,7 @@ import GrafoleanCollector
 import Logging
 import NetFlow
 import Synchronization
+import GrafoleanCollectorTesting
 import Testing
 
 @testable import NetFlowBot
@@ -158,5 +159,45 @@ struct NetFlowCollectorTests {
         let other = NetFlowState.load(
             from: directory, windows: FlowWindow.all, directionRule: .field61, now: modified, maximumGap: 22, logger: Self.quiet)
         #expect(other.aggregator.withLock { $0.statistics.flows } == 0)
+    }
+
+    @Test func theLongerWindowsAreRewrittenOnlyWhenTheyChangeAndPartsThatDoNotGoTogetherAreRefused() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("netflow-state-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let start: Int64 = 1_700_006_400  // a day boundary: every window's tile starts here
+        let state = NetFlowState(windows: FlowWindow.all, directionRule: .field61, now: Date(timeIntervalSince1970: Double(start)))
+        var map = ExporterMap()
+        map.assign(Self.exporter, account: 1, entity: 10)
+        state.updateMapping(map, now: start)
+        let windows = directory + "/" + NetFlowState.windowsFile
+        func inode() throws -> Int? { try FileManager.default.attributesOfItem(atPath: windows)[.systemFileNumber] as? Int }
+
+        state.aggregator.withLock { $0.add([Self.flow(bytes: 10)], receivedAt: start + 5, exporters: map) }
+        try state.save(to: directory)
+        let first = try inode()
+        let firstWindows = try Data(contentsOf: URL(fileURLWithPath: windows))
+        // Same minute: only minute tiles changed, the longer windows' file is left as it is.
+        state.aggregator.withLock { $0.add([Self.flow(bytes: 20)], receivedAt: start + 10, exporters: map) }
+        try state.save(to: directory)
+        #expect(try inode() == first)
+        // The next minute folds the first one into the longer windows: rewritten.
+        state.aggregator.withLock { $0.add([Self.flow(bytes: 30)], receivedAt: start + 65, exporters: map) }
+        try state.save(to: directory)
+        #expect(try inode() != first)
+
+        let loaded = NetFlowState.load(
+            from: directory, windows: FlowWindow.all, directionRule: .field61, now: Date(timeIntervalSince1970: Double(start + 70)), maximumGap: 1e9,
+            logger: Self.quiet)
+        let quarter = loaded.aggregator.withLock { $0.values(account: 1, window: .fifteenMinutes, endingAt: start + 900, exporters: map) }
+        #expect(quarter.first { $0.path == "netflow.15min.ingress.entity.10" }?.value == 60)
+
+        // A stop between the two writes: the older longer-windows file does not go with the rest.
+        try firstWindows.write(to: URL(fileURLWithPath: windows))
+        let capture = LogCapture()
+        let mismatched = NetFlowState.load(
+            from: directory, windows: FlowWindow.all, directionRule: .field61, now: Date(timeIntervalSince1970: Double(start + 70)), maximumGap: 1e9,
+            logger: capture.logger)
+        #expect(mismatched.aggregator.withLock { $0.statistics.flows } == 0)
+        #expect(capture.messages(.warning, containing: "ignoring unreadable NetFlow checkpoint").count == 1)
     }
 }

@@ -30,10 +30,12 @@ public struct HeavyHitters<Key: Hashable & Comparable & Sendable & Codable>: Sen
     /// Whether every key is still counted exactly.
     public private(set) var isExact = true
 
+    /// Totals while exact: one table, nothing else (most summaries never outgrow it).
+    private var exact: [Key: UInt64] = [:]
+    /// Once summarised: the counters, a min-heap on `counts`, with each counter's possible
+    /// overestimation and an index from key to position.
     private var keys: [Key] = []
     private var counts: [UInt64] = []
-    /// Per-counter overestimation; empty while exact. The arrays form a min-heap on `counts`
-    /// once summarised.
     private var errors: [UInt64] = []
     private var positions: [Key: Int] = [:]
     private var mergedErrorBound: UInt64 = 0
@@ -44,7 +46,7 @@ public struct HeavyHitters<Key: Hashable & Comparable & Sendable & Codable>: Sen
     }
 
     /// Number of keys (or counters) held.
-    public var count: Int { keys.count }
+    public var count: Int { isExact ? exact.count : keys.count }
 
     /// The bound on every estimate's error: 0 while exact, else ⌈N/m⌉ plus the bounds of
     /// summarised summaries merged in (see ``merge(_:)``).
@@ -56,13 +58,15 @@ public struct HeavyHitters<Key: Hashable & Comparable & Sendable & Codable>: Sen
     /// summarised one adds its ``errorBound`` to ours, and estimates may then also fall short
     /// of the true total (keys it had evicted) by at most ``errorBound``.
     public mutating func merge(_ other: HeavyHitters<Key>) {
-        if !other.isExact {
-            if isExact { summarise() }
-            mergedErrorBound = mergedErrorBound.saturatingAdd(other.errorBound)
+        if other.isExact {
+            for (key, count) in other.exact { add(key, count) }
+            return
         }
+        if isExact { summarise() }
+        mergedErrorBound = mergedErrorBound.saturatingAdd(other.errorBound)
         for index in other.keys.indices {
             add(other.keys[index], other.counts[index])
-            if !other.isExact, let position = positions[other.keys[index]] {
+            if let position = positions[other.keys[index]] {
                 errors[position] = errors[position].saturatingAdd(other.errors[index])
             }
         }
@@ -71,19 +75,30 @@ public struct HeavyHitters<Key: Hashable & Comparable & Sendable & Codable>: Sen
     /// Adds `weight` to `key`.
     public mutating func add(_ key: Key, _ weight: UInt64) {
         total = total.saturatingAdd(weight)
+        if isExact {
+            if let index = exact.index(forKey: key) {
+                exact.values[index] = exact.values[index].saturatingAdd(weight)
+                return
+            }
+            if exact.count < capacity {
+                exact[key] = weight
+                return
+            }
+            summarise()
+        }
         if let index = positions[key] {
             counts[index] = counts[index].saturatingAdd(weight)
-            if !isExact { siftDown(index) }
+            siftDown(index)
             return
         }
         if keys.count < capacity {
             positions[key] = keys.count
             keys.append(key)
             counts.append(weight)
-            if !isExact { errors.append(0); siftUp(keys.count - 1) }
+            errors.append(0)
+            siftUp(keys.count - 1)
             return
         }
-        if isExact { summarise() }
         // Replace the smallest counter: the newcomer inherits its count as possible error.
         let smallest = counts[0]
         positions[keys[0]] = nil
@@ -98,28 +113,43 @@ public struct HeavyHitters<Key: Hashable & Comparable & Sendable & Codable>: Sen
     public func top(_ n: Int) -> [Entry] {
         guard n > 0 else { return [] }
         // One pass keeping the n best (n is 10): no sort of up to `capacity` keys.
-        var best: [Int] = []
+        var best: [Entry] = []
         best.reserveCapacity(n + 1)
-        for index in keys.indices {
-            if best.count == n, let last = best.last, !isBefore(index, last) { continue }
-            let position = best.firstIndex { isBefore(index, $0) } ?? best.count
-            best.insert(index, at: position)
+        func consider(_ entry: Entry) {
+            if best.count == n, let last = best.last, !Self.isBefore(entry, last) { return }
+            let position = best.firstIndex { Self.isBefore(entry, $0) } ?? best.count
+            best.insert(entry, at: position)
             if best.count > n { best.removeLast() }
         }
-        return best.map { Entry(key: keys[$0], estimate: counts[$0], maximumError: isExact ? 0 : errors[$0]) }
+        if isExact {
+            for (key, count) in exact { consider(Entry(key: key, estimate: count, maximumError: 0)) }
+        } else {
+            for index in keys.indices { consider(Entry(key: keys[index], estimate: counts[index], maximumError: errors[index])) }
+        }
+        return best
     }
 
     /// Every key and estimate, in no particular order.
     public var entries: [Entry] {
-        keys.indices.map { Entry(key: keys[$0], estimate: counts[$0], maximumError: isExact ? 0 : errors[$0]) }
+        isExact
+            ? exact.map { Entry(key: $0.key, estimate: $0.value, maximumError: 0) }
+            : keys.indices.map { Entry(key: keys[$0], estimate: counts[$0], maximumError: errors[$0]) }
     }
 
-    private func isBefore(_ lhs: Int, _ rhs: Int) -> Bool {
-        counts[lhs] != counts[rhs] ? counts[lhs] > counts[rhs] : keys[lhs] < keys[rhs]
+    private static func isBefore(_ lhs: Entry, _ rhs: Entry) -> Bool {
+        lhs.estimate != rhs.estimate ? lhs.estimate > rhs.estimate : lhs.key < rhs.key
     }
 
     private mutating func summarise() {
         isExact = false
+        keys.reserveCapacity(capacity)
+        counts.reserveCapacity(capacity)
+        for (key, count) in exact {
+            positions[key] = keys.count
+            keys.append(key)
+            counts.append(count)
+        }
+        exact = [:]
         errors = [UInt64](repeating: 0, count: keys.count)
         var index = keys.count / 2
         while index > 0 {
@@ -170,11 +200,14 @@ public struct HeavyHitters<Key: Hashable & Comparable & Sendable & Codable>: Sen
         total = try container.decode(UInt64.self, forKey: .total)
         isExact = try container.decode(Bool.self, forKey: .isExact)
         mergedErrorBound = try container.decodeIfPresent(UInt64.self, forKey: .mergedErrorBound) ?? 0
+        var keys: [Key]
+        var counts: [UInt64]
+        var errors: [UInt64]
         if let packed = try container.decodeIfPresent(Data.self, forKey: .packed), let keyType = Key.self as? any PackedKey.Type {
-            guard let (keys, counts, errors) = Self.unpack(Array(packed), keyType: keyType, withErrors: !isExact) else {
+            guard let unpacked = Self.unpack(Array(packed), keyType: keyType, withErrors: !isExact) else {
                 throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unreadable packed heavy-hitter summary"))
             }
-            (self.keys, self.counts, self.errors) = (keys, counts, errors)
+            (keys, counts, errors) = unpacked
         } else {
             keys = try container.decode([Key].self, forKey: .keys)
             counts = try container.decode([UInt64].self, forKey: .counts)
@@ -183,8 +216,19 @@ public struct HeavyHitters<Key: Hashable & Comparable & Sendable & Codable>: Sen
         guard counts.count == keys.count, isExact ? errors.isEmpty : errors.count == keys.count, keys.count <= capacity else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "inconsistent heavy-hitter summary"))
         }
-        for (index, key) in keys.enumerated() { positions[key] = index }
-        guard positions.count == keys.count else {
+        if isExact {
+            exact = Dictionary(zip(keys, counts)) { first, _ in first }
+        } else {
+            (self.keys, self.counts, self.errors) = (keys, counts, errors)
+            for (index, key) in keys.enumerated() { positions[key] = index }
+            // The counters must form a heap again (a file could hold them in any order).
+            var index = keys.count / 2
+            while index > 0 {
+                index -= 1
+                siftDown(index)
+            }
+        }
+        guard count == keys.count else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "duplicate keys in summary"))
         }
     }
@@ -200,8 +244,9 @@ public struct HeavyHitters<Key: Hashable & Comparable & Sendable & Codable>: Sen
         if Key.self is any PackedKey.Type {
             try container.encode(Data(packed()), forKey: .packed)
         } else {
-            try container.encode(keys, forKey: .keys)
-            try container.encode(counts, forKey: .counts)
+            let entries = isExact ? exact.map { ($0.key, $0.value) } : Array(zip(keys, counts))
+            try container.encode(entries.map(\.0), forKey: .keys)
+            try container.encode(entries.map(\.1), forKey: .counts)
             try container.encode(errors, forKey: .errors)
         }
     }
@@ -209,11 +254,18 @@ public struct HeavyHitters<Key: Hashable & Comparable & Sendable & Codable>: Sen
     /// Per entry: the key, its count (8 bytes) and, once summarised, its error (8 bytes).
     private func packed() -> [UInt8] {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(keys.count * (isExact ? 13 : 21))
-        for index in keys.indices {
-            (keys[index] as? any PackedKey)?.pack(into: &bytes)
-            UInt16.appendWord(counts[index], length: 8, to: &bytes)
-            if !isExact { UInt16.appendWord(errors[index], length: 8, to: &bytes) }
+        bytes.reserveCapacity(count * (isExact ? 13 : 21))
+        if isExact {
+            for (key, count) in exact {
+                (key as? any PackedKey)?.pack(into: &bytes)
+                UInt16.appendWord(count, length: 8, to: &bytes)
+            }
+        } else {
+            for index in keys.indices {
+                (keys[index] as? any PackedKey)?.pack(into: &bytes)
+                UInt16.appendWord(counts[index], length: 8, to: &bytes)
+                UInt16.appendWord(errors[index], length: 8, to: &bytes)
+            }
         }
         return bytes
     }

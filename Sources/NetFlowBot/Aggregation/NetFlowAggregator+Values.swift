@@ -12,6 +12,7 @@ extension NetFlowAggregator {
         let key = TileKey(seconds: window.seconds, end: end)
         let traffic = tiles[key]?.removeValue(forKey: account) ?? [:]
         if tiles[key]?.isEmpty == true { tiles[key] = nil }
+        if isDerived(window), !traffic.isEmpty { derivedVersion &+= 1 }
         reportedThrough[window.seconds] = max(reportedThrough[window.seconds] ?? .min, end)
         return Self.values(traffic, account: account, window: window, entities: exporters.entities(inAccount: account), topCount: limits.topCount)
     }

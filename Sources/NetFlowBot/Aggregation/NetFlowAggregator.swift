@@ -98,6 +98,9 @@ public struct NetFlowAggregator: Sendable, Codable {
     var unmapped: Set<FlowAddress> = []
     /// Base tiles ending at or before this have been folded into the longer windows.
     var mergedThrough: Int64?
+    /// Changes whenever a longer window's tile changes (about once a minute: when a base tile is
+    /// folded in, or a tile reported), so a checkpoint can leave those tiles out while unchanged.
+    public internal(set) var derivedVersion: UInt64 = 0
 
     /// An empty aggregator.
     public init(
@@ -162,6 +165,7 @@ public struct NetFlowAggregator: Sendable, Codable {
             }
             let key = TileKey(seconds: window.seconds, end: end)
             if tiles[key] == nil { dropStaleTiles(before: end &- window.seconds &- min(limits.staleTileGrace, window.seconds), window: window) }
+            if baseEnd != nil, isDerived(window) { derivedVersion &+= 1 }  // a late flow of a folded base tile
             for target in targets {
                 tiles[key, default: [:]][target.account, default: [:]][target.entity, default: EntityTile(limits: limits)]
                     .add(flows, rule: rule, limits: limits)
@@ -206,6 +210,7 @@ public struct NetFlowAggregator: Sendable, Codable {
         guard let base = baseSeconds, limit > mergedThrough ?? .min else { return }
         let ends = tiles.keys.filter { $0.seconds == base && $0.end <= limit && $0.end > mergedThrough ?? .min }.map(\.end).sorted()
         mergedThrough = limit
+        if !ends.isEmpty { derivedVersion &+= 1 }
         let limits = self.limits
         for end in ends {
             guard let tile = tiles[TileKey(seconds: base, end: end)] else { continue }
@@ -245,6 +250,7 @@ public struct NetFlowAggregator: Sendable, Codable {
         for key in tiles.keys where key.seconds == window.seconds && key.end < limit {
             tiles[key] = nil
             statistics.staleTiles &+= 1
+            if isDerived(window) { derivedVersion &+= 1 }
         }
     }
 

@@ -20,6 +20,8 @@ public final class NetFlowState: Sendable {
     let mappedSince = Mutex<[ExporterMap.Target: Int64]?>(nil)
     /// Accounts whose missing permission to propose exporters was logged (once each).
     let permissionNotices = Mutex(Set<Int>())
+    /// The version of the longer windows' tiles last written, and where.
+    let savedDerivedVersion = Mutex<(directory: String, version: UInt64)?>(nil)
 
     /// Fresh state: no templates, nothing aggregated, coverage from `now` (its first tiles are partial).
     public init(windows: [FlowWindow], directionRule: NetFlowAggregator.DirectionRule, now: Date) {
@@ -50,7 +52,8 @@ public final class NetFlowState: Sendable {
         let checkpoint = URL(fileURLWithPath: directory).appendingPathComponent(Self.aggregatorFile)
         if let bytes = try? Data(contentsOf: checkpoint) {
             do {
-                var restored = try NetFlowAggregator(checkpoint: Array(bytes))
+                let windowsFile = URL(fileURLWithPath: directory).appendingPathComponent(Self.windowsFile)
+                var restored = try NetFlowAggregator(checkpoint: Array(bytes), derived: (try? Data(contentsOf: windowsFile)).map { Array($0) })
                 guard restored.windows == windows, restored.directionRule == directionRule else {
                     logger.notice("not restoring the NetFlow checkpoint: it was made with other windows or another direction rule")
                     return state
@@ -91,8 +94,10 @@ public final class NetFlowState: Sendable {
 
     /// The decoder state file in the state directory.
     public static let templatesFile = "netflow-templates.json"
-    /// The aggregator checkpoint file in the state directory.
+    /// The aggregator checkpoint file in the state directory (all but the longer windows' tiles).
     public static let aggregatorFile = "netflow-aggregator.json"
+    /// The longer windows' tiles (`15min` … `24h`), rewritten only when they changed (about once a minute).
+    public static let windowsFile = "netflow-windows.json"
 
     /// Writes templates and the aggregator checkpoint to `directory`, each atomically (a temporary
     /// file renamed over the old one: a crash leaves the old or the new file, never half of one).
@@ -100,10 +105,18 @@ public final class NetFlowState: Sendable {
         // Copies (shared storage) taken under the locks, encoded outside them: the listener
         // keeps decoding meanwhile (encoding a large tile takes seconds).
         let templates = try decoder.withLock { $0 }.serializedState()
-        let checkpoint = try aggregator.withLock { $0 }.checkpoint()
+        let saved = savedDerivedVersion.withLock { $0?.directory == directory ? $0?.version : nil }
+        let checkpoint = try aggregator.withLock { $0 }.checkpoint(derivedSavedAt: saved)
+        let folder = URL(fileURLWithPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try Self.writeAtomically(templates, to: URL(fileURLWithPath: directory).appendingPathComponent(Self.templatesFile))
-        try Self.writeAtomically(checkpoint, to: URL(fileURLWithPath: directory).appendingPathComponent(Self.aggregatorFile))
+        try Self.writeAtomically(templates, to: folder.appendingPathComponent(Self.templatesFile))
+        // The longer windows first: a stop between the two writes leaves parts that do not go
+        // together, which loading detects (never tiles counted twice).
+        if let derived = checkpoint.derived {
+            try Self.writeAtomically(derived, to: folder.appendingPathComponent(Self.windowsFile))
+        }
+        try Self.writeAtomically(checkpoint.base, to: folder.appendingPathComponent(Self.aggregatorFile))
+        savedDerivedVersion.withLock { $0 = (directory, checkpoint.derivedVersion) }
     }
 
     static func writeAtomically(_ bytes: [UInt8], to url: URL) throws {
