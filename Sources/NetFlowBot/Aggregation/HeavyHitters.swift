@@ -5,13 +5,18 @@ import Foundation
 #endif
 
 /// Byte totals per key, exact while at most ``capacity`` distinct keys have been seen, then a
-/// weighted Space-Saving summary of ``capacity`` counters (Metwally et al. 2005).
+/// weighted Space-Saving summary (Metwally et al. 2005) with batched eviction.
 ///
-/// Guarantees once summarised (N = ``total``, m = ``capacity``): every reported estimate `e`
-/// of a key with true total `t` satisfies `t ≤ e ≤ t + N/m` (its ``Entry/maximumError`` is at
-/// most N/m), and every key with `t > N/m` is among the counters. ``merge(_:)`` of summarised
-/// summaries widens this to `|e − t| ≤` ``errorBound`` (at most 2N/m + one per merge). Memory is O(m) whatever the
-/// number of distinct keys. Updates are O(1) while exact and O(log m) once summarised.
+/// Once summarised (N = ``total``, m = ``capacity``) it holds at most 1.5 m counters. A new key
+/// starts at the summary's *floor* (the largest count evicted so far) plus its weight, and
+/// records the floor as its possible error; when 1.5 m counters are held, every counter not
+/// among the m largest is evicted at once and the floor rises to the largest evicted count.
+/// Guarantees: every estimate `e` of a key with true total `t` satisfies `t ≤ e ≤ t + N/m` (its
+/// ``Entry/maximumError`` is at most N/m), and every key with `t > N/m` is among the counters
+/// (the floor never exceeds N/m: Σ(counts − floor) + m·floor never decreases at an eviction
+/// and grows by each weight added, so m·floor ≤ N). ``merge(_:)`` of summarised summaries
+/// widens this to `|e − t| ≤` ``errorBound``. Memory is O(m) whatever the number of distinct
+/// keys; an update is one table operation, evictions cost O(m) once per m/2 new keys.
 public struct HeavyHitters<Key: Hashable & Comparable & Sendable & Codable>: Sendable, Codable {
     /// A key's estimated total: the true total is within `estimate − maximumError ... estimate`.
     public struct Entry: Hashable, Sendable {
@@ -23,7 +28,12 @@ public struct HeavyHitters<Key: Hashable & Comparable & Sendable & Codable>: Sen
         public var maximumError: UInt64
     }
 
-    /// Distinct keys kept exactly, and counters kept once summarised.
+    struct Counter: Sendable {
+        var count: UInt64
+        var error: UInt64
+    }
+
+    /// Distinct keys kept exactly, and counters kept after an eviction once summarised.
     public let capacity: Int
     /// Sum of all weights added.
     public private(set) var total: UInt64 = 0
@@ -32,12 +42,10 @@ public struct HeavyHitters<Key: Hashable & Comparable & Sendable & Codable>: Sen
 
     /// Totals while exact: one table, nothing else (most summaries never outgrow it).
     private var exact: [Key: UInt64] = [:]
-    /// Once summarised: the counters, a min-heap on `counts`, with each counter's possible
-    /// overestimation and an index from key to position.
-    private var keys: [Key] = []
-    private var counts: [UInt64] = []
-    private var errors: [UInt64] = []
-    private var positions: [Key: Int] = [:]
+    /// Counters once summarised.
+    private var counters: [Key: Counter] = [:]
+    /// The largest count evicted so far: where a new key's counter starts.
+    private var floor: UInt64 = 0
     private var mergedErrorBound: UInt64 = 0
 
     /// An empty summary.
@@ -45,8 +53,11 @@ public struct HeavyHitters<Key: Hashable & Comparable & Sendable & Codable>: Sen
         self.capacity = max(1, capacity)
     }
 
-    /// Number of keys (or counters) held.
-    public var count: Int { isExact ? exact.count : keys.count }
+    /// Number of keys (or counters) held: at most ``capacity`` while exact, 1.5 × ``capacity`` after.
+    public var count: Int { isExact ? exact.count : counters.count }
+
+    /// Counters held before an eviction.
+    private var evictionThreshold: Int { capacity + max(1, capacity / 2) }
 
     /// The bound on every estimate's error: 0 while exact, else ⌈N/m⌉ plus the bounds of
     /// summarised summaries merged in (see ``merge(_:)``).
@@ -64,10 +75,10 @@ public struct HeavyHitters<Key: Hashable & Comparable & Sendable & Codable>: Sen
         }
         if isExact { summarise() }
         mergedErrorBound = mergedErrorBound.saturatingAdd(other.errorBound)
-        for index in other.keys.indices {
-            add(other.keys[index], other.counts[index])
-            if let position = positions[other.keys[index]] {
-                errors[position] = errors[position].saturatingAdd(other.errors[index])
+        for (key, counter) in other.counters {
+            add(key, counter.count)
+            if let index = counters.index(forKey: key) {
+                counters.values[index].error = counters.values[index].error.saturatingAdd(counter.error)
             }
         }
     }
@@ -86,27 +97,50 @@ public struct HeavyHitters<Key: Hashable & Comparable & Sendable & Codable>: Sen
             }
             summarise()
         }
-        if let index = positions[key] {
-            counts[index] = counts[index].saturatingAdd(weight)
-            siftDown(index)
+        if let index = counters.index(forKey: key) {
+            counters.values[index].count = counters.values[index].count.saturatingAdd(weight)
             return
         }
-        if keys.count < capacity {
-            positions[key] = keys.count
-            keys.append(key)
-            counts.append(weight)
-            errors.append(0)
-            siftUp(keys.count - 1)
-            return
+        if counters.count >= evictionThreshold { evict() }
+        counters[key] = Counter(count: floor.saturatingAdd(weight), error: floor)
+    }
+
+    /// Keeps the `capacity` largest counters (fewer on ties) and raises the floor to the
+    /// largest count evicted.
+    private mutating func evict() {
+        var counts = counters.values.map(\.count)
+        // The (m + 1)-th largest: every count above it is kept, at most m of them.
+        let threshold = Self.select(&counts, rank: counts.count - capacity - 1)
+        counters = counters.filter { $0.value.count > threshold }
+        floor = max(floor, threshold)
+    }
+
+    /// The value of rank `rank` (0 = smallest) in `values`, reordering them (quickselect).
+    static func select(_ values: inout [UInt64], rank: Int) -> UInt64 {
+        var low = 0
+        var high = values.count - 1
+        while low < high {
+            let pivot = Swift.max(Swift.min(values[low], values[high]), Swift.min(Swift.max(values[low], values[high]), values[(low + high) / 2]))
+            var i = low
+            var j = high
+            while i <= j {
+                while values[i] < pivot { i += 1 }
+                while values[j] > pivot { j -= 1 }
+                if i <= j {
+                    values.swapAt(i, j)
+                    i += 1
+                    j -= 1
+                }
+            }
+            if rank <= j {
+                high = j
+            } else if rank >= i {
+                low = i
+            } else {
+                return values[rank]
+            }
         }
-        // Replace the smallest counter: the newcomer inherits its count as possible error.
-        let smallest = counts[0]
-        positions[keys[0]] = nil
-        keys[0] = key
-        counts[0] = smallest.saturatingAdd(weight)
-        errors[0] = smallest
-        positions[key] = 0
-        siftDown(0)
+        return values[rank]
     }
 
     /// The `n` largest estimates, largest first, ties by key ascending.
@@ -124,7 +158,7 @@ public struct HeavyHitters<Key: Hashable & Comparable & Sendable & Codable>: Sen
         if isExact {
             for (key, count) in exact { consider(Entry(key: key, estimate: count, maximumError: 0)) }
         } else {
-            for index in keys.indices { consider(Entry(key: keys[index], estimate: counts[index], maximumError: errors[index])) }
+            for (key, counter) in counters { consider(Entry(key: key, estimate: counter.count, maximumError: counter.error)) }
         }
         return best
     }
@@ -133,7 +167,7 @@ public struct HeavyHitters<Key: Hashable & Comparable & Sendable & Codable>: Sen
     public var entries: [Entry] {
         isExact
             ? exact.map { Entry(key: $0.key, estimate: $0.value, maximumError: 0) }
-            : keys.indices.map { Entry(key: keys[$0], estimate: counts[$0], maximumError: errors[$0]) }
+            : counters.map { Entry(key: $0.key, estimate: $0.value.count, maximumError: $0.value.error) }
     }
 
     private static func isBefore(_ lhs: Entry, _ rhs: Entry) -> Bool {
@@ -142,58 +176,16 @@ public struct HeavyHitters<Key: Hashable & Comparable & Sendable & Codable>: Sen
 
     private mutating func summarise() {
         isExact = false
-        keys.reserveCapacity(capacity)
-        counts.reserveCapacity(capacity)
-        for (key, count) in exact {
-            positions[key] = keys.count
-            keys.append(key)
-            counts.append(count)
-        }
+        counters.reserveCapacity(evictionThreshold)
+        for (key, count) in exact { counters[key] = Counter(count: count, error: 0) }
         exact = [:]
-        errors = [UInt64](repeating: 0, count: keys.count)
-        var index = keys.count / 2
-        while index > 0 {
-            index -= 1
-            siftDown(index)
-        }
-    }
-
-    private mutating func siftDown(_ start: Int) {
-        var index = start
-        while true {
-            let left = 2 * index + 1
-            guard left < keys.count else { return }
-            let right = left + 1
-            let child = right < keys.count && counts[right] < counts[left] ? right : left
-            guard counts[child] < counts[index] else { return }
-            swapAt(index, child)
-            index = child
-        }
-    }
-
-    private mutating func siftUp(_ start: Int) {
-        var index = start
-        while index > 0 {
-            let parent = (index - 1) / 2
-            guard counts[index] < counts[parent] else { return }
-            swapAt(index, parent)
-            index = parent
-        }
-    }
-
-    private mutating func swapAt(_ a: Int, _ b: Int) {
-        keys.swapAt(a, b)
-        counts.swapAt(a, b)
-        errors.swapAt(a, b)
-        positions[keys[a]] = a
-        positions[keys[b]] = b
     }
 
     private enum CodingKeys: String, CodingKey {
-        case capacity, total, isExact, keys, counts, errors, mergedErrorBound, packed
+        case capacity, total, isExact, keys, counts, errors, mergedErrorBound, packed, floor
     }
 
-    /// Decodes a summary written by `encode(to:)`, rebuilding its index.
+    /// Decodes a summary written by `encode(to:)`, rebuilding its table.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         capacity = max(1, try container.decode(Int.self, forKey: .capacity))
@@ -213,27 +205,23 @@ public struct HeavyHitters<Key: Hashable & Comparable & Sendable & Codable>: Sen
             counts = try container.decode([UInt64].self, forKey: .counts)
             errors = try container.decode([UInt64].self, forKey: .errors)
         }
-        guard counts.count == keys.count, isExact ? errors.isEmpty : errors.count == keys.count, keys.count <= capacity else {
+        let limit = isExact ? capacity : capacity + max(1, capacity / 2)
+        guard counts.count == keys.count, isExact ? errors.isEmpty : errors.count == keys.count, keys.count <= limit else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "inconsistent heavy-hitter summary"))
         }
         if isExact {
             exact = Dictionary(zip(keys, counts)) { first, _ in first }
         } else {
-            (self.keys, self.counts, self.errors) = (keys, counts, errors)
-            for (index, key) in keys.enumerated() { positions[key] = index }
-            // The counters must form a heap again (a file could hold them in any order).
-            var index = keys.count / 2
-            while index > 0 {
-                index -= 1
-                siftDown(index)
-            }
+            // A summary saved without its floor (an earlier format) starts new keys at its smallest count.
+            floor = try container.decodeIfPresent(UInt64.self, forKey: .floor) ?? counts.min() ?? 0
+            for index in keys.indices { counters[keys[index]] = Counter(count: counts[index], error: errors[index]) }
         }
         guard count == keys.count else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "duplicate keys in summary"))
         }
     }
 
-    /// Encodes keys, counts and errors (the index is rebuilt when decoding); the addresses and
+    /// Encodes keys, counts and errors (the table is rebuilt when decoding); the addresses and
     /// ports of the bot's summaries as one packed byte string, not an array of objects.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -241,13 +229,14 @@ public struct HeavyHitters<Key: Hashable & Comparable & Sendable & Codable>: Sen
         try container.encode(total, forKey: .total)
         try container.encode(isExact, forKey: .isExact)
         try container.encode(mergedErrorBound, forKey: .mergedErrorBound)
+        if !isExact { try container.encode(floor, forKey: .floor) }
         if Key.self is any PackedKey.Type {
             try container.encode(Data(packed()), forKey: .packed)
         } else {
-            let entries = isExact ? exact.map { ($0.key, $0.value) } : Array(zip(keys, counts))
-            try container.encode(entries.map(\.0), forKey: .keys)
-            try container.encode(entries.map(\.1), forKey: .counts)
-            try container.encode(errors, forKey: .errors)
+            let all = entries
+            try container.encode(all.map(\.key), forKey: .keys)
+            try container.encode(all.map(\.estimate), forKey: .counts)
+            try container.encode(isExact ? [] : all.map(\.maximumError), forKey: .errors)
         }
     }
 
@@ -261,10 +250,10 @@ public struct HeavyHitters<Key: Hashable & Comparable & Sendable & Codable>: Sen
                 UInt16.appendWord(count, length: 8, to: &bytes)
             }
         } else {
-            for index in keys.indices {
-                (keys[index] as? any PackedKey)?.pack(into: &bytes)
-                UInt16.appendWord(counts[index], length: 8, to: &bytes)
-                UInt16.appendWord(errors[index], length: 8, to: &bytes)
+            for (key, counter) in counters {
+                (key as? any PackedKey)?.pack(into: &bytes)
+                UInt16.appendWord(counter.count, length: 8, to: &bytes)
+                UInt16.appendWord(counter.error, length: 8, to: &bytes)
             }
         }
         return bytes
