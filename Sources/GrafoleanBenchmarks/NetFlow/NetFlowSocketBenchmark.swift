@@ -13,7 +13,7 @@ import ProcessSupport
 struct NetFlowSocketBenchmark: Sendable {
     static let receiveBufferSize = 8 << 20
     /// Offered rates, in flows per second.
-    static let ladder = [100_000, 200_000, 300_000, 400_000, 500_000, 600_000, 700_000, 800_000, 1_000_000, 1_200_000, 1_500_000, 2_000_000]
+    static let ladder = [100_000, 200_000, 300_000, 400_000, 500_000, 600_000, 700_000, 800_000, 900_000, 1_000_000, 1_100_000, 1_200_000, 1_500_000, 2_000_000]
 
     struct Stream {
         var file: String

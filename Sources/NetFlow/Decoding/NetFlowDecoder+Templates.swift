@@ -48,6 +48,16 @@ extension NetFlowDecoder {
                 fail(&result, .badTemplate, context.exporter, offset, "template has more fields than the limit")
                 continue
             }
+            let key = TemplateKey(exporter: context.exporter, domain: context.domain, templateID: templateID)
+            // Exporters repeat their templates, some in every datagram: compare in place first.
+            if let known = templates[key]?.definition, known.version == 9, known.isOptions == options, known.scopeFieldCount == scopeCount,
+                known.fields.count == fieldCount,
+                known.fields.indices.allSatisfy({ index in
+                    known.fields[index] == TemplateField(type: bytes.readUInt16(fieldsStart + index * 4), length: bytes.readUInt16(fieldsStart + index * 4 + 2))
+                })
+            {
+                continue
+            }
             var fields: [TemplateField] = []
             fields.reserveCapacity(fieldCount)
             var valid = true
@@ -63,7 +73,7 @@ extension NetFlowDecoder {
             }
             install(
                 TemplateDefinition(version: 9, fields: fields, scopeFieldCount: scopeCount, isOptions: options),
-                key: TemplateKey(exporter: context.exporter, domain: context.domain, templateID: templateID),
+                key: key,
                 offset: offset,
                 result: &result
             )

@@ -69,7 +69,7 @@ extension NetFlowAggregator {
         return values
     }
 
-    static func topProtocols(_ protocols: [UInt8: UInt64], _ count: Int) -> [(UInt8, UInt64)] {
-        protocols.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(count).map { ($0.key, $0.value) }
+    static func topProtocols(_ protocols: ProtocolTotals, _ count: Int) -> [(UInt8, UInt64)] {
+        protocols.totals.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(count).map { ($0.key, $0.value) }
     }
 }

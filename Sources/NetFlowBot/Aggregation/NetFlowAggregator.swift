@@ -32,8 +32,8 @@ public struct NetFlowAggregator: Sendable, Codable {
         /// window (0.1 % of the interface's): far below what the web UI's charts show, while
         /// memory and checkpoints stay small (see BENCHMARKS.md).
         public init(
-            exactKeys: Int = 10_000,
-            interfaceExactKeys: Int = 1_000,
+            exactKeys: Int = 100_000,
+            interfaceExactKeys: Int = 10_000,
             interfacesPerEntity: Int = 256,
             topCount: Int = 10,
             unmappedExporters: Int = 4_096,

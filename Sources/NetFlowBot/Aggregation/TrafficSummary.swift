@@ -4,7 +4,7 @@ import NetFlow
 struct InterfaceSummary: Sendable, Codable {
     var bytes: UInt64 = 0
     var addresses: HeavyHitters<FlowAddress>
-    var protocols: [UInt8: UInt64] = [:]
+    var protocols = ProtocolTotals()
 
     init(limits: NetFlowAggregator.Limits) {
         addresses = HeavyHitters(capacity: limits.interfaceExactKeys)
@@ -16,7 +16,7 @@ struct DirectionSummary: Sendable, Codable {
     var bytes: UInt64 = 0
     var interfaces: [UInt32: InterfaceSummary] = [:]
     var addresses: HeavyHitters<FlowAddress>
-    var protocols: [UInt8: UInt64] = [:]
+    var protocols = ProtocolTotals()
     var connections: HeavyHitters<AddressPair>
     var destinationPorts: HeavyHitters<UInt16>
     /// Bytes of interfaces beyond the per-entity interface limit (in ``bytes``, not per interface).
@@ -31,14 +31,18 @@ struct DirectionSummary: Sendable, Codable {
     mutating func add(bytes: UInt64, interface: UInt32, address: FlowAddress, flow: FlowRecord, limits: NetFlowAggregator.Limits) {
         self.bytes = self.bytes.saturatingAdd(bytes)
         addresses.add(address, bytes)
-        protocols[flow.protocolNumber, default: 0] = protocols[flow.protocolNumber, default: 0].saturatingAdd(bytes)
+        protocols.add(flow.protocolNumber, bytes)
         connections.add(AddressPair(source: flow.sourceAddress, destination: flow.destinationAddress), bytes)
         destinationPorts.add(flow.destinationPort, bytes)
-        if interfaces[interface] == nil && interfaces.count >= limits.interfacesPerEntity {
+        if let index = interfaces.index(forKey: interface) {
+            interfaces.values[index].add(bytes: bytes, address: address, protocolNumber: flow.protocolNumber)
+        } else if interfaces.count < limits.interfacesPerEntity {
+            var summary = InterfaceSummary(limits: limits)
+            summary.add(bytes: bytes, address: address, protocolNumber: flow.protocolNumber)
+            interfaces[interface] = summary
+        } else {
             untrackedInterfaceBytes = untrackedInterfaceBytes.saturatingAdd(bytes)
-            return
         }
-        interfaces[interface, default: InterfaceSummary(limits: limits)].add(bytes: bytes, address: address, protocolNumber: flow.protocolNumber)
     }
 }
 
@@ -46,7 +50,7 @@ extension InterfaceSummary {
     mutating func add(bytes: UInt64, address: FlowAddress, protocolNumber: UInt8) {
         self.bytes = self.bytes.saturatingAdd(bytes)
         addresses.add(address, bytes)
-        protocols[protocolNumber, default: 0] = protocols[protocolNumber, default: 0].saturatingAdd(bytes)
+        protocols.add(protocolNumber, bytes)
     }
 }
 
@@ -65,7 +69,7 @@ extension InterfaceSummary {
     mutating func merge(_ other: InterfaceSummary) {
         bytes = bytes.saturatingAdd(other.bytes)
         addresses.merge(other.addresses)
-        protocols.merge(other.protocols) { $0.saturatingAdd($1) }
+        protocols.merge(other.protocols)
     }
 }
 
@@ -73,7 +77,7 @@ extension DirectionSummary {
     mutating func merge(_ other: DirectionSummary, limits: NetFlowAggregator.Limits) {
         bytes = bytes.saturatingAdd(other.bytes)
         addresses.merge(other.addresses)
-        protocols.merge(other.protocols) { $0.saturatingAdd($1) }
+        protocols.merge(other.protocols)
         connections.merge(other.connections)
         destinationPorts.merge(other.destinationPorts)
         untrackedInterfaceBytes = untrackedInterfaceBytes.saturatingAdd(other.untrackedInterfaceBytes)
