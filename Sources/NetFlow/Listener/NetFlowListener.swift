@@ -109,6 +109,13 @@ public final class NetFlowListener: Sendable {
             + "bursts of flows may be lost: raise it with `sysctl -w net.core.rmem_max=\(configuration.receiveBufferSize)`"
     }
 
+    /// Datagrams read per system call where the system has `recvmmsg` (Linux).
+    #if os(Linux) || os(FreeBSD) || os(Android)
+    static let vectorReads = 16
+    #else
+    static let vectorReads = 1
+    #endif
+
     /// Opens the socket; datagrams arrive in ``datagrams``.
     public static func bind(
         _ configuration: Configuration,
@@ -149,8 +156,10 @@ public final class NetFlowListener: Sendable {
         do {
             channel = try await DatagramBootstrap(group: group)
                 .channelOption(.socketOption(.so_reuseaddr), value: 1)
-                // Export datagrams can be up to 65,535 bytes; the reference read only 4,096.
-                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
+                // Up to `vectorReads` datagrams per system call (recvmmsg, where there is one), each
+                // up to 65,535 bytes (the reference read only 4,096): the buffer is split among them.
+                .channelOption(.datagramVectorReadMessageCount, value: Self.vectorReads)
+                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536 * Self.vectorReads))
                 .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(clamping: configuration.receiveBufferSize))
                 .channelOption(.maxMessagesPerRead, value: 64)
                 .channelInitializer { channel in

@@ -26,11 +26,11 @@ public struct NetFlowAggregator: Sendable, Codable {
         /// the next tile of their window ended, so at most three tiles per window are held.
         public var staleTileGrace: Int64
 
-        /// Limits; defaults 10,000 exact keys (1,000 per interface), 256 interfaces, top 10.
+        /// Limits; defaults 100,000 exact keys (10,000 per interface), 256 interfaces, top 10.
         ///
-        /// Beyond 10,000 keys an estimate is off by at most 0.01 % of the entity's bytes in the
-        /// window (0.1 % of the interface's): far below what the web UI's charts show, while
-        /// memory and checkpoints stay small (see BENCHMARKS.md).
+        /// Beyond 100,000 keys an estimate is off by at most 0.001 % of the entity's bytes in
+        /// the window (0.01 % of the interface's), far below what the web UI's charts show;
+        /// a summary then holds at most 150,000 counters (see BENCHMARKS.md for the memory).
         public init(
             exactKeys: Int = 100_000,
             interfaceExactKeys: Int = 10_000,
