@@ -119,13 +119,18 @@ public struct NetFlowAggregator: Sendable, Codable {
     /// Adds flows received at `time` (Unix seconds; the reference also dates flows by receipt).
     public mutating func add(_ flows: some Sequence<FlowRecord>, receivedAt time: Int64, exporters: ExporterMap) {
         let flows = Array(flows)
+        add(flows[...], receivedAt: time, exporters: exporters)
+    }
+
+    /// Adds flows received at `time` (Unix seconds), without copying them.
+    public mutating func add(_ flows: ArraySlice<FlowRecord>, receivedAt time: Int64, exporters: ExporterMap) {
         // Flows of one datagram share their exporter, and flows of one call their receive time,
         // so their tiles: look both up once per run of flows, not once per flow.
-        var start = 0
-        while start < flows.count {
+        var start = flows.startIndex
+        while start < flows.endIndex {
             let exporter = flows[start].exporter
             var end = start + 1
-            while end < flows.count && flows[end].exporter == exporter { end += 1 }
+            while end < flows.endIndex && flows[end].exporter == exporter { end += 1 }
             add(flows[start..<end], receivedAt: time, targets: exporters.targets(of: exporter))
             start = end
         }

@@ -1,10 +1,11 @@
 import Logging
 import Metrics
+import NIOCore
 import NetFlow
 import Synchronization
 
-/// Decodes one datagram at a time into the shared state's aggregator, counting datagrams,
-/// flows and errors, and logging a malformed datagram at most once a minute per exporter.
+/// Decodes one datagram at a time and passes its flows to the aggregation worker, counting
+/// datagrams, flows and errors, and logging a malformed datagram at most once a minute per exporter.
 ///
 /// Called on the listener's thread, one datagram after another; its own bookkeeping is behind a
 /// lock only because that thread is not known to the type system.
@@ -22,9 +23,14 @@ final class NetFlowDatagramProcessor: Sendable {
     let kernelDropCounter = Counter(label: "netflow_datagrams_dropped_total")
     let flowCounter = Counter(label: "netflow_flows_total")
     let bookkeeping = Mutex(Bookkeeping())
+    let worker: AggregationWorker
+    /// The listener's event loop (`nil`: flows are handed to the worker at once).
+    let eventLoop: (any EventLoop)?
 
-    init(state: NetFlowState, logger: Logger) {
+    init(state: NetFlowState, worker: AggregationWorker, eventLoop: (any EventLoop)?, logger: Logger) {
         self.state = state
+        self.worker = worker
+        self.eventLoop = eventLoop
         self.logger = logger
     }
 
@@ -52,9 +58,7 @@ final class NetFlowDatagramProcessor: Sendable {
             datagramCounter.increment()
             if !book.flows.isEmpty {
                 flowCounter.increment(by: book.flows.count)
-                let exporters = state.exporters.withLock { $0 }
-                let seconds = Int64(datagram.receivedAtMilliseconds / 1000)
-                state.aggregator.withLock { $0.add(book.flows, receivedAt: seconds, exporters: exporters) }
+                worker.add(book.flows, receivedAt: Int64(datagram.receivedAtMilliseconds / 1000), eventLoop: eventLoop)
             }
             guard !result.errors.isEmpty else { return }
             for error in result.errors {

@@ -9,9 +9,10 @@ import ServiceLifecycle
 /// their flows to the shared aggregator; saves templates and the checkpoint periodically and at
 /// shutdown when the bot has a state directory.
 ///
-/// Datagrams are decoded and aggregated on the listener's own event loop thread, as they are
-/// read: no hand-off between threads per datagram (that hand-off cost more than the decoding),
-/// and nothing on Swift's cooperative pool or on the event loops the HTTP client shares.
+/// Datagrams are decoded on the listener's own event loop thread as they are read (no hand-off
+/// per datagram: that cost more than the decoding), and their flows added to the aggregator by an
+/// ``AggregationWorker`` thread, one batch per read cycle; nothing runs on Swift's cooperative pool
+/// or on the event loops the HTTP client shares.
 package struct NetFlowListenerService: Service {
     let state: NetFlowState
     let options: NetFlowCollector.Options
@@ -28,7 +29,8 @@ package struct NetFlowListenerService: Service {
 
     package func run() async throws {
         let thread = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let processor = NetFlowDatagramProcessor(state: state, logger: logger)
+        let worker = AggregationWorker(state: state)
+        let processor = NetFlowDatagramProcessor(state: state, worker: worker, eventLoop: thread.next(), logger: logger)
         let listener: NetFlowListener
         do {
             listener = try await NetFlowListener.bind(
@@ -37,6 +39,7 @@ package struct NetFlowListenerService: Service {
                 processor.process(datagram)
             }
         } catch {
+            await worker.shutdown()
             try? await thread.shutdownGracefully()
             throw NetFlowBotError(code: .cannotListen, message: "cannot listen for NetFlow on \(options.host) UDP port \(options.port): \(error)")
         }
@@ -64,6 +67,8 @@ package struct NetFlowListenerService: Service {
         }
         processor.countKernelDrops(listener.kernelDroppedDatagrams)
         try? await thread.shutdownGracefully()
+        // Every flow read before the socket closed is in the aggregator before the state is saved.
+        await worker.shutdown()
         if let directory = stateDirectory { save(to: directory) }
         logger.info("NetFlow listener stopped", metadata: ["datagrams": "\(listener.receivedDatagrams)", "kernel_dropped": "\(processor.kernelDrops)"])
     }
