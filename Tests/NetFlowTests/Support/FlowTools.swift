@@ -67,22 +67,14 @@ enum FlowTools {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    /// Whether something is bound to this UDP port on 127.0.0.1 (from /proc/net/udp).
+    /// Whether something is bound to this UDP port (from /proc/net/udp).
     static func isBound(udpPort port: Int) -> Bool {
-        let needle = String(format: "0100007F:%04X", port)
-        return ((try? String(contentsOfFile: "/proc/net/udp", encoding: .utf8)) ?? "").contains(needle)
+        UDPSocketTable.entry(port: port) != nil
     }
 
-    /// Whether the socket bound to this UDP port on 127.0.0.1 has no unread datagrams
-    /// (rx_queue in /proc/net/udp is 0).
+    /// Whether the socket bound to this UDP port has no unread datagrams (rx_queue is 0).
     static func receiveQueueIsEmpty(udpPort port: Int) -> Bool {
-        let needle = String(format: "0100007F:%04X", port)
-        let table = (try? String(contentsOfFile: "/proc/net/udp", encoding: .utf8)) ?? ""
-        guard let line = table.split(separator: "\n").first(where: { $0.contains(needle) }) else { return true }
-        // Columns: sl local_address rem_address st tx_queue:rx_queue …
-        let columns = line.split(separator: " ")
-        guard columns.count > 4 else { return true }
-        return columns[4].split(separator: ":").last.map { Int($0, radix: 16) == 0 } ?? true
+        (UDPSocketTable.entry(port: port)?.receiveQueueBytes ?? 0) == 0
     }
 
     /// Sends one datagram from a fresh socket.
