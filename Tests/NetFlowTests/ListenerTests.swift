@@ -54,39 +54,17 @@ struct ListenerTests {
 
     @Test func aSocketBeyondTheTablesFirstPageIsFound() throws {
         // 200 sockets make /proc/net/udp longer than the page procfs hands out per read.
-        var descriptors: [Int32] = []
-        defer { descriptors.forEach { close($0) } }
-        var ports: [Int] = []
-        for _ in 0..<200 {
-            let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-            descriptors.append(fd)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            _ = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-            }
-            ports.append(Int(UInt16(bigEndian: address.sin_port)))
-        }
+        let sockets = (0..<200).map { _ in FlowTools.boundUDPSocket() }
+        defer { sockets.forEach { close($0.descriptor) } }
+        let ports = sockets.map(\.port)
         #expect(ports.allSatisfy { UDPSocketTable.entry(port: $0) != nil })
     }
 
     @Test func theKernelsDropsOfAFullSocketAreRead() throws {
         // A socket with the smallest receive buffer that nobody reads: the kernel drops the rest.
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        let (fd, port) = FlowTools.boundUDPSocket(receiveBufferSize: 1)
         #expect(fd >= 0)
         defer { close(fd) }
-        var size: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        let port = Int(UInt16(bigEndian: address.sin_port))
         #expect(UDPSocketTable.entry(port: port)?.drops == 0)
         let target = try SocketAddress(ipAddress: "127.0.0.1", port: port)
         for _ in 0..<100 {

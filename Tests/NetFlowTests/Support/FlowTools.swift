@@ -52,8 +52,17 @@ enum FlowTools {
 
     /// A UDP port that was free a moment ago.
     static func freeUDPPort() -> Int {
+        let (fd, port) = boundUDPSocket()
+        close(fd)
+        return port
+    }
+
+    /// A UDP socket bound to a free port on 127.0.0.1 (close it), with its port.
+    static func boundUDPSocket(receiveBufferSize: Int32? = nil) -> (descriptor: Int32, port: Int) {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        defer { close(fd) }
+        if var size = receiveBufferSize {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -64,7 +73,7 @@ enum FlowTools {
                 return getsockname(fd, pointer, &length)
             }
         }
-        return Int(UInt16(bigEndian: address.sin_port))
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 
     /// Whether something is bound to this UDP port (from /proc/net/udp).
