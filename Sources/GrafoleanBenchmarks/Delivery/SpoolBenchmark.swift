@@ -34,7 +34,7 @@ struct SpoolBenchmark: BenchmarkPart {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         return files.reduce(0) { total, name in
             let size = (try? FileManager.default.attributesOfItem(atPath: (directory as NSString).appendingPathComponent(name))[.size] as? Int) ?? 0
-            return total + (size ?? 0)
+            return total + size
         }
     }
 

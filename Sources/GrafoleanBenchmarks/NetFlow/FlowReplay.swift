@@ -47,7 +47,9 @@ enum FlowReplay {
 
     /// Sends `datagrams` in a loop to 127.0.0.1:`port` at `rate` datagrams per second for
     /// `seconds`, catching up in short bursts after each sleep; returns how many it sent.
-    /// Blocks the calling thread (it runs in a process of its own).
+    /// After a stall of the sender (descheduled) it catches up at most 5 ms' worth: a longer burst
+    /// would measure the receiver's socket buffer, not the receiver. Blocks the calling thread (it
+    /// runs in a process of its own).
     static func send(_ datagrams: [[UInt8]], port: Int, rate: Double, seconds: Double) throws -> Int {
         guard !datagrams.isEmpty, rate > 0 else { return 0 }
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
@@ -61,9 +63,15 @@ enum FlowReplay {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let total = Int((rate * seconds).rounded())
         let start = Stopwatch()
+        let catchUpLimit = max(1, Int(rate * 0.005))
+        var skipped = 0.0  // seconds of the schedule given up after stalls
         var sent = 0
         while sent < total {
-            let due = min(total, Int(rate * start.elapsed) + 1)
+            let elapsed = start.elapsed
+            if Int(rate * (elapsed - skipped)) - sent > catchUpLimit {
+                skipped = elapsed - Double(sent + catchUpLimit) / rate
+            }
+            let due = min(total, Int(rate * (elapsed - skipped)) + 1)
             while sent < due {
                 let datagram = datagrams[sent % datagrams.count]
                 let result = withUnsafePointer(to: &address) { pointer in
