@@ -1,13 +1,5 @@
 import Foundation
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// What Linux reports for a UDP socket in `/proc/net/udp` and `/proc/net/udp6`: its queue and
 /// the datagrams it dropped because its receive buffer was full.
 package struct UDPSocketTable: Sendable, Hashable {
@@ -34,20 +26,11 @@ package struct UDPSocketTable: Sendable, Hashable {
         return nil
     }
 
-    /// The whole file, read until the end: procfs hands out tables a page at a time, and a
-    /// reader that takes one short read for the end sees only the first sockets.
+    /// The whole file, read until the end: procfs hands out tables a page at a time, and
+    /// `String(contentsOfFile:)` takes the first short read for the end (only the first sockets).
     static func readWhole(_ path: String) -> String? {
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { break }
-            bytes += chunk[0..<count]
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        return (try? handle.readToEnd()).map { String(decoding: $0 ?? Data(), as: UTF8.self) }
     }
 }

@@ -62,10 +62,4 @@ extension NetFlowAggregator {
         derivedVersion = split.derivedVersion
         self.tiles.merge(tiles.tiles.filter { isDerived(seconds: $0.key.seconds) }) { current, _ in current }
     }
-
-    /// Whether tiles of this length are folded from base tiles.
-    func isDerived(seconds: Int64) -> Bool {
-        guard let base = baseSeconds else { return false }
-        return seconds != base && seconds % base == 0
-    }
 }

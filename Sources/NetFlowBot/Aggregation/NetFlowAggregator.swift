@@ -205,8 +205,13 @@ public struct NetFlowAggregator: Sendable, Codable {
 
     /// Whether a window's tiles are built by folding in base tiles.
     @inline(__always) func isDerived(_ window: FlowWindow) -> Bool {
+        isDerived(seconds: window.seconds)
+    }
+
+    /// Whether tiles of this length are folded from base tiles.
+    @inline(__always) func isDerived(seconds: Int64) -> Bool {
         guard let base = baseSeconds else { return false }
-        return window.seconds != base && window.seconds % base == 0
+        return seconds != base && seconds % base == 0
     }
 
     /// Folds every base tile that ended at or before `limit` (and was not folded yet) into the
