@@ -68,9 +68,9 @@ struct PingBotSpoolTests {
         await second.terminate()
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
 
-        // The runs of the outage (a few seconds of them) were in the spool, ...
-        #expect(spooled.filter { $0.path == success }.count >= 2, "\(output)")
-        #expect(spooled.allSatisfy { $0.time.timeIntervalSince1970 >= down.timeIntervalSince1970 - 1 })
+        // The runs of the outage (a few seconds of them) were in the spool (with, on a loaded machine,
+        // whatever was still on its way when the backend went down), ...
+        #expect(spooled.filter { $0.path == success && $0.time >= down }.count >= 2, "\(output)")
         // ... and every one of them arrived after the restart, exactly once, by PUT, at its measured time.
         let all = await backend.receivedValues(account: account)
         for value in spooled {
