@@ -162,8 +162,7 @@ let package = Package(
         ),
         .target(
             name: "ICMPEchoTestSupport",
-            dependencies: ["ICMPEcho", "ProcessSupport"],
-            path: "Tests/ICMPEchoTestSupport"
+            dependencies: ["ICMPEcho", "ProcessSupport"]
         ),
         .testTarget(
             name: "ICMPEchoTests",
@@ -171,13 +170,12 @@ let package = Package(
         ),
         .target(
             name: "SNMPTestSupport",
-            dependencies: ["SNMP", "ProcessSupport"],
-            path: "Tests/SNMPTestSupport"
+            dependencies: ["SNMP", "ProcessSupport"]
         ),
         .testTarget(
             name: "SNMPBotTests",
             dependencies: [
-                "SNMPBot", "SNMP", "SNMPTestSupport", "GrafoleanCollector", "GrafoleanCollectorTesting",
+                "SNMPBot", "SNMP", "SNMPTestSupport", "GrafoleanCollector", "GrafoleanCollectorTesting", "ProcessSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

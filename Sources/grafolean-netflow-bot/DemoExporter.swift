@@ -1,4 +1,5 @@
 import Foundation
+import NetFlow
 
 #if canImport(Glibc)
 import Glibc
@@ -10,7 +11,7 @@ import Musl
 /// and, less often, one from 127.0.0.2, to the bot's port on 127.0.0.1.
 enum DemoExporter {
     /// IN_BYTES, IN_PKTS, PROTOCOL, L4_SRC_PORT, IPV4_SRC_ADDR, INPUT_SNMP, L4_DST_PORT, IPV4_DST_ADDR, OUTPUT_SNMP.
-    static let fields: [(type: UInt16, length: UInt16)] = [(1, 4), (2, 4), (4, 1), (7, 2), (8, 4), (10, 2), (11, 2), (12, 4), (14, 2)]
+    static let fields: [(UInt16, UInt16)] = [(1, 4), (2, 4), (4, 1), (7, 2), (8, 4), (10, 2), (11, 2), (12, 4), (14, 2)]
 
     struct Record {
         var bytes: UInt32
@@ -22,6 +23,14 @@ enum DemoExporter {
         var destinationPort: UInt16
         var destination: UInt32
         var output: UInt16
+
+        /// The record in the order of ``DemoExporter/fields``.
+        var encoded: [UInt8] {
+            var data: [UInt8] = []
+            data.put32(bytes); data.put32(packets); data.append(protocolNumber); data.put16(sourcePort); data.put32(source)
+            data.put16(input); data.put16(destinationPort); data.put32(destination); data.put16(output)
+            return data
+        }
     }
 
     static func run(port: @Sendable () -> Int?) async throws {
@@ -58,19 +67,13 @@ enum DemoExporter {
 
     /// One v9 datagram: header, the template, the data (padded to 4 bytes, as softflowd does).
     static func datagram(_ records: [Record], sequence: UInt32) -> [UInt8] {
-        var bytes: [UInt8] = []
-        func put<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.bigEndian) { bytes += $0 } }
-        put(UInt16(9)); put(UInt16(1 + records.count)); put(UInt32(60_000)); put(UInt32(Date().timeIntervalSince1970)); put(sequence); put(UInt32(0))
-        put(UInt16(0)); put(UInt16(8 + 4 * fields.count)); put(UInt16(256)); put(UInt16(fields.count))
-        for field in fields { put(field.type); put(field.length) }
-        let length = 4 + records.count * 25
-        put(UInt16(256)); put(UInt16((length + 3) / 4 * 4))
-        for record in records {
-            put(record.bytes); put(record.packets); put(record.protocolNumber); put(record.sourcePort); put(record.source)
-            put(record.input); put(record.destinationPort); put(record.destination); put(record.output)
-        }
-        bytes += [UInt8](repeating: 0, count: (4 - length % 4) % 4)
-        return bytes
+        var message = ExportMessage(version: 9)
+        message.sysUptime = 60_000
+        message.exportSeconds = UInt32(Date().timeIntervalSince1970)
+        message.sequence = sequence
+        message.template(256, fields)
+        message.data(256, records.map(\.encoded))
+        return message.bytes
     }
 
     /// A UDP socket bound to one loopback source address.

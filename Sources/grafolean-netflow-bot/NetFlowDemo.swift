@@ -40,7 +40,7 @@ struct NetFlowDemo {
         options.grace = 1
         options.proposalInterval = 10
         options.onListening = { bound in port.value.withLock { $0 = bound } }
-        print("""
+        StandardOutput.line("""
             Demo: a test Grafolean backend at \(backend.baseURL) with one device, 'router' (127.0.0.1), and a built-in
             exporter sending NetFlow v9 from 127.0.0.1 (the router) and 127.0.0.2 (unknown: the bot proposes it as a device).
             The bot posts \(Self.window.seconds)-second windows (the real bot: 1min, 15min, 1h, 4h, 24h); it skips the first,
@@ -57,7 +57,7 @@ struct NetFlowDemo {
             group.cancelAll()
         }
         try await backend.shutdown()
-        print("Demo stopped.")
+        StandardOutput.line("Demo stopped.")
     }
 
     /// Prints one line per window as values arrive, and each proposed exporter once.
@@ -67,7 +67,7 @@ struct NetFlowDemo {
         while !Task.isCancelled {
             try await Task.sleep(for: .milliseconds(250))
             for entity in await backend.entities(account: account) where entity.name.hasSuffix("(NetFlow exporter)") && proposed.insert(entity.id).inserted {
-                print("\(clock())  the bot proposed a device: '\(entity.name)' (entity \(entity.id))")
+                StandardOutput.line("\(clock())  the bot proposed a device: '\(entity.name)' (entity \(entity.id))")
             }
             let received = await backend.receivedValues(account: account)
             guard received.count > seen else { continue }
@@ -76,7 +76,7 @@ struct NetFlowDemo {
             var byTime: [Double: [String: Double]] = [:]
             for value in new { byTime[value.time, default: [:]][value.path] = value.value }
             for time in byTime.keys.sorted() {
-                print(line(end: time, series: byTime[time]!, entity: router, method: new.first { $0.time == time }?.method ?? ""))
+                StandardOutput.line(line(end: time, series: byTime[time]!, entity: router, method: new.first { $0.time == time }?.method ?? ""))
             }
         }
     }

@@ -28,7 +28,7 @@ struct PingDemo {
                 protocols: ["ping": EntityProtocolSettings(credential: credential, sensors: [.init(sensor: sensor, interval: nil)], bot: bot.id)])
             names[entity] = "\(name) (\(address))"
         }
-        print("""
+        StandardOutput.line("""
             Demo: a test Grafolean backend at \(backend.baseURL) with \(Self.devices.count) loopback devices,
             pinged every 5 s (3 packets each). Each line is one run as the backend received it. Ctrl-C to stop.
 
@@ -42,7 +42,7 @@ struct PingDemo {
             group.cancelAll()
         }
         try await backend.shutdown()
-        print("Demo stopped.")
+        StandardOutput.line("Demo stopped.")
     }
 
     /// Prints one line per entity and run as values arrive.
@@ -63,7 +63,7 @@ struct PingDemo {
                 byEntity[entity, default: [:]][parts.dropFirst(3).joined(separator: ".")] = value.value
             }
             for entity in order {
-                print(line(name: names[entity] ?? "entity \(entity)", series: byEntity[entity]!))
+                StandardOutput.line(line(name: names[entity] ?? "entity \(entity)", series: byEntity[entity]!))
             }
         }
     }

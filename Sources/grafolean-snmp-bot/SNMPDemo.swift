@@ -20,7 +20,7 @@ struct SNMPDemo {
         do {
             agent = try await DemoAgent.start()
         } catch let failure as DemoAgent.Failure {
-            print("Demo: \(failure)")
+            StandardOutput.line("Demo: \(failure)")
             throw ExitCode.failure
         }
         defer { agent.stop() }
@@ -35,7 +35,7 @@ struct SNMPDemo {
                 "snmp": EntityProtocolSettings(
                     credential: defaults.snmpCredential, sensors: sensors.map { .init(sensor: $0, interval: Self.interval) }, bot: bot.id)
             ])
-        print(
+        StandardOutput.line(
             """
             Demo: a test Grafolean backend at \(backend.baseURL) and snmpd at 127.0.0.1:\(agent.port).
             The device 'localhost' is polled every \(Self.interval) s with Grafolean's three default SNMP sensors
@@ -51,7 +51,7 @@ struct SNMPDemo {
             group.cancelAll()
         }
         try await backend.shutdown()
-        print("Demo stopped.")
+        StandardOutput.line("Demo stopped.")
     }
 
     /// Prints values as they arrive, and the interface entities once the bot has made them.
@@ -68,7 +68,7 @@ struct SNMPDemo {
                 if !interfaces.isEmpty {
                     interfacesShown = true
                     let names = interfaces.map { "\($0.name) (snmp_index \($0.details["snmp_index"]?.stringValue ?? "?"))" }
-                    print("\(formatter.string(from: Date()))  the bot created \(interfaces.count) interface entities: \(names.joined(separator: ", "))")
+                    StandardOutput.line("\(formatter.string(from: Date()))  the bot created \(interfaces.count) interface entities: \(names.joined(separator: ", "))")
                 }
             }
             let received = await backend.receivedValues(account: account)
@@ -76,7 +76,7 @@ struct SNMPDemo {
             let prefix = "entity.\(device).snmp."
             for value in received[seen...].sorted(by: { $0.path < $1.path }) {
                 let path = value.path.hasPrefix(prefix) ? String(value.path.dropFirst(prefix.count)) : value.path
-                print("\(formatter.string(from: Date()))  \(path.padding(toLength: 40, withPad: " ", startingAt: 0))  \(String(format: "%12.2f", value.value))")
+                StandardOutput.line("\(formatter.string(from: Date()))  \(path.padding(toLength: 40, withPad: " ", startingAt: 0))  \(String(format: "%12.2f", value.value))")
             }
             seen = received.count
         }

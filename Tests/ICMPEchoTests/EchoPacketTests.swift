@@ -1,4 +1,6 @@
+import ICMPEchoTestSupport
 import Testing
+
 @testable import ICMPEcho
 
 @Suite("EchoPacket wire format")
@@ -17,13 +19,7 @@ struct EchoPacketTests {
 
     /// What a peer sends back: type 0, checksum recomputed, optionally behind an IPv4 header.
     func reply(to request: [UInt8], withIPHeader: Bool = true) -> [UInt8] {
-        var icmp = request
-        icmp[0] = 0
-        icmp[2] = 0
-        icmp[3] = 0
-        let sum = icmp.withUnsafeBytes { EchoPacket.checksum($0) }
-        icmp[2] = UInt8(sum >> 8)
-        icmp[3] = UInt8(sum & 0xFF)
+        let icmp = EchoResponder.reply(to: request)
         guard withIPHeader else { return icmp }
         var header: [UInt8] = [0x45, 0, 0, 0, 0, 0, 0, 0, 61, 1, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1]
         header[2] = UInt8((header.count + icmp.count) >> 8)

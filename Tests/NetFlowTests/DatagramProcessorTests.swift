@@ -34,7 +34,7 @@ struct DatagramProcessorTests {
         state.updateMapping(map, now: 0)
         let worker = AggregationWorker(state: state)
         let processor = NetFlowDatagramProcessor(state: state, worker: worker, eventLoop: nil, logger: LogCapture().logger)
-        var message = MessageBuilder(version: 9)
+        var message = ExportMessage(version: 9)
         message.template(256, StandardTemplate.fields)
         message.data(256, [StandardTemplate.record(source: "10.1.0.1", destination: "10.1.0.2", sourcePort: 1, destinationPort: 2, protocolNumber: 6, bytes: 640, packets: 1)])
         processor.process(Self.datagram("10.0.0.1", bytes: message.bytes, at: 1_700_000_000_000))

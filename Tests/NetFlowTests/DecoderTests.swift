@@ -23,7 +23,7 @@ struct DecoderTests {
         datagram.put32(0)
         datagram.put32(1)
         datagram += [0, 0, 0, 0]
-        datagram += v5Record(source: "10.0.0.1", destination: "10.0.0.2", sourcePort: 1100, destinationPort: 80, protocolNumber: 6, bytes: 0x7F7F, packets: 3, input: 2, output: 3)
+        datagram += ExportMessage.v5Record(source: address("10.0.0.1"), destination: address("10.0.0.2"), sourcePort: 1100, destinationPort: 80, protocolNumber: 6, bytes: 0x7F7F, packets: 3, input: 2, output: 3)
         datagram.replaceSubrange(24 + 24..<24 + 32, with: [0, 0, 0x0F, 0, 0, 0, 0x0F, 0x10])  // first/last below uptime
         #expect(datagram.allSatisfy { $0 < 0x80 }, "\(datagram.enumerated().filter { $0.element >= 0x80 }.map(\.offset))")
         var decoder = NetFlowDecoder()
@@ -44,25 +44,25 @@ struct DecoderTests {
     @Test func v5SamplingAndLyingCount() {
         var decoder = NetFlowDecoder()
         let records = [
-            v5Record(source: "10.0.0.1", destination: "10.0.0.2", sourcePort: 1, destinationPort: 2, protocolNumber: 17, bytes: 100, packets: 1),
-            v5Record(source: "10.0.0.3", destination: "10.0.0.4", sourcePort: 3, destinationPort: 4, protocolNumber: 6, bytes: 200, packets: 2),
+            ExportMessage.v5Record(source: address("10.0.0.1"), destination: address("10.0.0.2"), sourcePort: 1, destinationPort: 2, protocolNumber: 17, bytes: 100, packets: 1),
+            ExportMessage.v5Record(source: address("10.0.0.3"), destination: address("10.0.0.4"), sourcePort: 3, destinationPort: 4, protocolNumber: 6, bytes: 200, packets: 2),
         ]
         // Mode 01 (deterministic) in the top 2 bits, interval 100 in the low 14.
-        let (flows, result) = decode(&decoder, v5Datagram(records: records, sampling: 0x4000 | 100, engine: (1, 2)))
+        let (flows, result) = decode(&decoder, ExportMessage.v5(records: records, sampling: 0x4000 | 100, engine: (1, 2)))
         #expect(result.errors.isEmpty)
         #expect(flows.map(\.bytes) == [10_000, 20_000])
         #expect(flows.map(\.packets) == [100, 200])
         #expect(flows.allSatisfy { $0.samplingRate == 100 && $0.sourceID == 0x0102 })
 
         // Count says 3, only 2 records: the 2 are kept, the lie is reported.
-        let (lying, lyingResult) = decode(&decoder, v5Datagram(records: records, count: 3))
+        let (lying, lyingResult) = decode(&decoder, ExportMessage.v5(records: records, count: 3))
         #expect(lying.count == 2)
         #expect(lyingResult.error?.code == .recordCountMismatch)
         #expect(decoder.statistics.errors[.init(exporter: Self.exporterA, code: .recordCountMismatch)] == 1)
     }
 
     @Test func v9TemplateAndDataWithDirectionInterfacesAndPadding() {
-        var message = MessageBuilder(version: 9, domain: 7)
+        var message = ExportMessage(version: 9, domain: 7)
         message.template(300, StandardTemplate.fields)
         message.data(300, [
             StandardTemplate.record(source: "10.1.1.1", destination: "10.2.2.2", sourcePort: 5000, destinationPort: 443, protocolNumber: 6, bytes: 1500, packets: 3, input: 4, output: 5, direction: 1),
@@ -84,7 +84,7 @@ struct DecoderTests {
     }
 
     @Test func missingFieldsTakeTheReferenceDefaults() {
-        var message = MessageBuilder(version: 9)
+        var message = ExportMessage(version: 9)
         message.template(256, [(8, 4), (12, 4), (1, 4)])
         var record: [UInt8] = []
         record.put(address("10.0.0.1"))
@@ -98,19 +98,19 @@ struct DecoderTests {
 
     @Test func twoExportersWithTheSameTemplateIDDoNotMix() {
         var decoder = NetFlowDecoder()
-        var a = MessageBuilder(version: 9)
+        var a = ExportMessage(version: 9)
         a.template(256, StandardTemplate.fields)
-        var b = MessageBuilder(version: 9)
+        var b = ExportMessage(version: 9)
         b.template(256, [(12, 4), (8, 4), (1, 8)])  // another layout under the same ID
         _ = decode(&decoder, a.bytes, from: Self.exporterA)
         _ = decode(&decoder, b.bytes, from: Self.exporterB)
-        var dataA = MessageBuilder(version: 9)
+        var dataA = ExportMessage(version: 9)
         dataA.data(256, [StandardTemplate.record(source: "10.0.0.1", destination: "10.0.0.2", sourcePort: 1, destinationPort: 2, protocolNumber: 17, bytes: 77, packets: 1)])
         var recordB: [UInt8] = []
         recordB.put(address("10.9.9.9"))
         recordB.put(address("10.8.8.8"))
         recordB.put(5_000_000_000, 8)
-        var dataB = MessageBuilder(version: 9)
+        var dataB = ExportMessage(version: 9)
         dataB.data(256, [recordB])
         let (flowsA, _) = decode(&decoder, dataA.bytes, from: Self.exporterA)
         let (flowsB, _) = decode(&decoder, dataB.bytes, from: Self.exporterB)
@@ -120,7 +120,7 @@ struct DecoderTests {
         #expect(flowsB.first?.sourceAddress == address("10.8.8.8"))
         #expect(flowsB.first?.exporter == Self.exporterB)
         // Same exporter, another source ID: a different template space too.
-        var other = MessageBuilder(version: 9, domain: 9)
+        var other = ExportMessage(version: 9, domain: 9)
         other.data(256, [recordB])
         let (none, result) = decode(&decoder, other.bytes, from: Self.exporterA)
         #expect(none.isEmpty && result.queuedSetCount == 1)
@@ -128,7 +128,7 @@ struct DecoderTests {
 
     @Test func dataBeforeItsTemplateIsDecodedWhenTheTemplateArrives() {
         var decoder = NetFlowDecoder()
-        var data = MessageBuilder(version: 9)
+        var data = ExportMessage(version: 9)
         data.data(400, [
             StandardTemplate.record(source: "10.0.0.1", destination: "10.0.0.2", sourcePort: 1, destinationPort: 2, protocolNumber: 17, bytes: 10, packets: 1),
             StandardTemplate.record(source: "10.0.0.3", destination: "10.0.0.4", sourcePort: 3, destinationPort: 4, protocolNumber: 17, bytes: 20, packets: 1),
@@ -136,7 +136,7 @@ struct DecoderTests {
         let (early, earlyResult) = decode(&decoder, data.bytes)
         #expect(early.isEmpty && earlyResult.queuedSetCount == 1 && earlyResult.errors.isEmpty)
         #expect(decoder.pendingSetCount == 1)
-        var template = MessageBuilder(version: 9)
+        var template = ExportMessage(version: 9)
         template.template(400, StandardTemplate.fields)
         let (late, _) = decode(&decoder, template.bytes, at: Self.now + 5_000)
         #expect(late.map(\.bytes) == [10, 20])
@@ -149,7 +149,7 @@ struct DecoderTests {
         configuration.pendingSetLimit = 2
         configuration.pendingLifetimeMilliseconds = 10_000
         var decoder = NetFlowDecoder(configuration: configuration)
-        var data = MessageBuilder(version: 9)
+        var data = ExportMessage(version: 9)
         data.data(500, [[1, 2, 3, 4]])
         for _ in 0..<3 { _ = decode(&decoder, data.bytes) }
         #expect(decoder.statistics.count(.pendingOverflow) == 1)
@@ -161,7 +161,7 @@ struct DecoderTests {
 
     @Test func v9OptionsSamplingAppliesToTheExporter() {
         var decoder = NetFlowDecoder()
-        var message = MessageBuilder(version: 9)
+        var message = ExportMessage(version: 9)
         // softflowd's shape: scope Interface (4), options 34 SAMPLING_INTERVAL (4), 35 (1).
         message.optionsTemplate(256, scope: [(2, 4)], options: [(34, 4), (35, 1)])
         message.data(256, [[0, 0, 0, 0] + .be(10, 4) + [1]])
@@ -174,7 +174,7 @@ struct DecoderTests {
         #expect(flows.first?.samplingRate == 10)
         #expect(decoder.samplingRate(exporter: Self.exporterA, domain: 0) == 10)
         // Another exporter is not sampled.
-        var other = MessageBuilder(version: 9)
+        var other = ExportMessage(version: 9)
         other.template(1024, StandardTemplate.fields)
         other.data(1024, [StandardTemplate.record(source: "10.0.0.1", destination: "10.0.0.2", sourcePort: 1, destinationPort: 2, protocolNumber: 17, bytes: 100, packets: 1)])
         #expect(decode(&decoder, other.bytes, from: Self.exporterB).0.map(\.bytes) == [100])
@@ -182,7 +182,7 @@ struct DecoderTests {
 
     @Test func v9SamplerScopedRandomIntervalAndPerFlowSampler() {
         var decoder = NetFlowDecoder()
-        var message = MessageBuilder(version: 9)
+        var message = ExportMessage(version: 9)
         // Cisco's "flow sampler" options: scope System, 48 FLOW_SAMPLER_ID, 49 mode, 50 random interval.
         message.optionsTemplate(257, scope: [(1, 4)], options: [(48, 1), (49, 1), (50, 4)])
         message.data(257, [[0, 0, 0, 0, 1, 2] + .be(100, 4), [0, 0, 0, 0, 2, 2] + .be(1000, 4)])
@@ -199,7 +199,7 @@ struct DecoderTests {
     }
 
     @Test func ipfixVariableLengthEnterpriseFieldsAndPadding() {
-        var message = MessageBuilder(version: 10, domain: 3)
+        var message = ExportMessage(version: 10, domain: 3)
         // 8, 12, an enterprise field (4 bytes, skipped), a variable-length string, 1 (8 bytes), 4, 61.
         message.template(256, [(8, 4), (12, 4), (1, 4), (82, 0xFFFF), (1, 8), (4, 1), (61, 1)], enterprise: [2: 9])
         var short: [UInt8] = []
@@ -222,7 +222,7 @@ struct DecoderTests {
     }
 
     @Test func ipfixFixedRecordsWithPaddingGiveNoPhantomRecord() {
-        var message = MessageBuilder(version: 10)
+        var message = ExportMessage(version: 10)
         message.template(256, StandardTemplate.fields)
         // One 34-byte record padded to a 64-byte set: the 26 padding bytes must not become a record.
         message.data(256, [StandardTemplate.record(source: "10.0.0.1", destination: "10.0.0.2", sourcePort: 1, destinationPort: 2, protocolNumber: 6, bytes: 1, packets: 1)], padTo: 32)
@@ -233,7 +233,7 @@ struct DecoderTests {
     }
 
     @Test func ipfixSamplingFrom305And306() {
-        var message = MessageBuilder(version: 10)
+        var message = ExportMessage(version: 10)
         // softflowd's IPFIX shape: scope 143, then 160, 305, 306, 304, 82.
         message.optionsTemplate(256, scope: [(143, 4)], options: [(160, 8), (305, 4), (306, 4), (304, 2), (82, 16)])
         message.data(256, [.be(1, 4) + .be(1_699_999_000_000, 8) + .be(1, 4) + .be(9, 4) + .be(1, 2) + [UInt8](repeating: 0, count: 16)])
@@ -251,43 +251,43 @@ struct DecoderTests {
 
     @Test func ipfixTemplateWithdrawalAndWithdrawAll() {
         var decoder = NetFlowDecoder()
-        var define = MessageBuilder(version: 10)
+        var define = ExportMessage(version: 10)
         define.template(256, StandardTemplate.fields)
         define.template(257, StandardTemplate.fields)
         define.template(258, StandardTemplate.fields)
         _ = decode(&decoder, define.bytes)
         #expect(decoder.templateCount == 3)
-        var withdrawOne = MessageBuilder(version: 10)
+        var withdrawOne = ExportMessage(version: 10)
         withdrawOne.withdraw(256)
         _ = decode(&decoder, withdrawOne.bytes)
         #expect(decoder.templateCount == 2)
-        var data = MessageBuilder(version: 10)
+        var data = ExportMessage(version: 10)
         data.data(256, [StandardTemplate.record(source: "10.0.0.1", destination: "10.0.0.2", sourcePort: 1, destinationPort: 2, protocolNumber: 6, bytes: 1, packets: 1)])
         let (none, result) = decode(&decoder, data.bytes)
         #expect(none.isEmpty && result.queuedSetCount == 1)
         // Template ID 2 with no fields in a template set: withdraw all of this exporter's templates.
-        var other = MessageBuilder(version: 10)
+        var other = ExportMessage(version: 10)
         other.template(300, StandardTemplate.fields)
         _ = decode(&decoder, other.bytes, from: Self.exporterB)
-        var withdrawAll = MessageBuilder(version: 10)
+        var withdrawAll = ExportMessage(version: 10)
         withdrawAll.withdraw(2)
         _ = decode(&decoder, withdrawAll.bytes)
         #expect(decoder.templateCount == 1)
         // A replacement template changes the layout of later data.
-        var replace = MessageBuilder(version: 10)
+        var replace = ExportMessage(version: 10)
         replace.template(300, [(12, 4), (1, 4)])
         _ = decode(&decoder, replace.bytes, from: Self.exporterB)
-        var newData = MessageBuilder(version: 10)
+        var newData = ExportMessage(version: 10)
         newData.data(300, [.be(0x0A00_0009, 4) + .be(99, 4)])
         #expect(decode(&decoder, newData.bytes, from: Self.exporterB).0.map(\.bytes) == [99])
     }
 
     @Test func v9TemplateWithdrawalByEmptyFieldList() {
         var decoder = NetFlowDecoder()
-        var define = MessageBuilder(version: 9)
+        var define = ExportMessage(version: 9)
         define.template(256, StandardTemplate.fields)
         _ = decode(&decoder, define.bytes)
-        var withdraw = MessageBuilder(version: 9)
+        var withdraw = ExportMessage(version: 9)
         withdraw.withdraw(256)
         _ = decode(&decoder, withdraw.bytes)
         #expect(decoder.templateCount == 0)
@@ -295,7 +295,7 @@ struct DecoderTests {
 
     @Test func ipv6FlowsAndAnIPv6Exporter() {
         let exporter = address("2001:db8::99")
-        var message = MessageBuilder(version: 9)
+        var message = ExportMessage(version: 9)
         message.template(2048, [(27, 16), (28, 16), (7, 2), (11, 2), (4, 1), (1, 4), (2, 4)])
         var record: [UInt8] = []
         record.put(address("2001:db8::1")); record.put(address("2001:db8:0:1::2"))
@@ -317,7 +317,7 @@ struct DecoderTests {
         #expect(decode(&decoder, [0, 9, 0, 1]).1.error?.code == .truncatedHeader)
         #expect(decode(&decoder, [0, 7] + [UInt8](repeating: 0, count: 30)).1.error?.code == .unknownVersion)
 
-        var message = MessageBuilder(version: 9)
+        var message = ExportMessage(version: 9)
         message.template(256, StandardTemplate.fields)
         message.template(257, [(8, 4), (1, 0)])  // zero-length field: rejected alone
         message.data(256, [StandardTemplate.record(source: "10.0.0.1", destination: "10.0.0.2", sourcePort: 1, destinationPort: 2, protocolNumber: 6, bytes: 5, packets: 1)])
@@ -330,7 +330,7 @@ struct DecoderTests {
         #expect(decoder.statistics.errors[.init(exporter: Self.exporterA, code: .badSetLength)] == 1)
 
         // IPFIX header length longer than the datagram: reported, sets that are there decoded.
-        var ipfix = MessageBuilder(version: 10)
+        var ipfix = ExportMessage(version: 10)
         ipfix.template(256, StandardTemplate.fields)
         ipfix.data(256, [StandardTemplate.record(source: "10.0.0.1", destination: "10.0.0.2", sourcePort: 1, destinationPort: 2, protocolNumber: 6, bytes: 6, packets: 1)])
         var lying = ipfix.bytes
@@ -342,12 +342,12 @@ struct DecoderTests {
 
     @Test func templateStateSurvivesARestart() throws {
         var decoder = NetFlowDecoder()
-        var message = MessageBuilder(version: 9)
+        var message = ExportMessage(version: 9)
         message.optionsTemplate(256, scope: [(2, 4)], options: [(34, 4)])
         message.data(256, [.be(0, 4) + .be(4, 4)])
         message.template(1024, StandardTemplate.fields)
         _ = decode(&decoder, message.bytes)
-        var ipfix = MessageBuilder(version: 10, domain: 5)
+        var ipfix = ExportMessage(version: 10, domain: 5)
         ipfix.template(700, [(27, 16), (28, 16), (1, 8), (82, 0xFFFF)], enterprise: [2: 1])
         _ = decode(&decoder, ipfix.bytes, from: Self.exporterB)
         let saved = try decoder.serializedState()
@@ -356,7 +356,7 @@ struct DecoderTests {
         try restarted.restoreState(from: saved)
         #expect(restarted.templateCount == 3)
         #expect(restarted.exportState() == decoder.exportState())
-        var data = MessageBuilder(version: 9)
+        var data = ExportMessage(version: 9)
         data.data(1024, [StandardTemplate.record(source: "10.0.0.1", destination: "10.0.0.2", sourcePort: 1, destinationPort: 2, protocolNumber: 6, bytes: 5, packets: 1)])
         let (flows, _) = decode(&restarted, data.bytes)
         #expect(flows.map(\.bytes) == [20])

@@ -7,20 +7,20 @@ struct FuzzTests {
     static let corpus: [[UInt8]] = {
         var seeds: [[UInt8]] = []
         let record = StandardTemplate.record(source: "10.0.0.1", destination: "10.0.0.2", sourcePort: 1, destinationPort: 2, protocolNumber: 6, bytes: 100, packets: 1, input: 3, output: 4, direction: 1)
-        seeds.append(v5Datagram(records: [v5Record(source: "10.0.0.1", destination: "10.0.0.2", sourcePort: 1, destinationPort: 2, protocolNumber: 6, bytes: 9, packets: 1)], sampling: 0x4000 | 10))
+        seeds.append(ExportMessage.v5(records: [ExportMessage.v5Record(source: address("10.0.0.1"), destination: address("10.0.0.2"), sourcePort: 1, destinationPort: 2, protocolNumber: 6, bytes: 9, packets: 1)], sampling: 0x4000 | 10))
         for version: UInt16 in [9, 10] {
-            var message = MessageBuilder(version: version)
+            var message = ExportMessage(version: version)
             message.optionsTemplate(256, scope: [(version == 9 ? 2 : 143, 4)], options: [(34, 4), (305, 4), (306, 4)])
             message.data(256, [.be(0, 4) + .be(10, 4) + .be(1, 4) + .be(9, 4)])
             message.template(300, StandardTemplate.fields)
             message.data(300, [record, record])
             seeds.append(message.bytes)
-            var data = MessageBuilder(version: version)
+            var data = ExportMessage(version: version)
             data.data(300, [record])
             data.data(301, [record])
             seeds.append(data.bytes)
         }
-        var ipfix = MessageBuilder(version: 10)
+        var ipfix = ExportMessage(version: 10)
         ipfix.template(260, [(27, 16), (28, 16), (82, 0xFFFF), (1, 8), (61, 1)], enterprise: [3: 5])
         ipfix.data(260, [.be(1, 16) + .be(2, 16) + [2, 65, 66] + .be(5, 8) + [0], .be(3, 16) + .be(4, 16) + [255, 0, 1, 0] + .be(5, 8) + [1]])
         ipfix.withdraw(259)

@@ -1,5 +1,6 @@
 import NIOCore
 import NetFlow
+import ProcessSupport
 import Synchronization
 import Testing
 
@@ -11,11 +12,11 @@ import Glibc
 struct ListenerTests {
     @Test func deliversDatagramsWithTheExporterAddressAndReportsTheReceiveBuffer() async throws {
         var decoder = NetFlowDecoder()
-        var message = MessageBuilder(version: 9)
+        var message = ExportMessage(version: 9)
         message.template(256, StandardTemplate.fields)
         message.data(256, [StandardTemplate.record(source: "10.0.0.1", destination: "10.0.0.2", sourcePort: 1, destinationPort: 2, protocolNumber: 6, bytes: 64, packets: 1)])
         // A datagram longer than the reference's 4,096-byte read: 1,700 records.
-        var big = MessageBuilder(version: 9)
+        var big = ExportMessage(version: 9)
         big.data(256, Array(repeating: StandardTemplate.record(source: "10.0.0.3", destination: "10.0.0.4", sourcePort: 1, destinationPort: 2, protocolNumber: 6, bytes: 1, packets: 1), count: 1_700))
         let bytes = message.bytes
         let bigBytes = big.bytes
@@ -93,7 +94,7 @@ struct ListenerTests {
         let target = listener.localAddress
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await listener.run() }
-            try FlowTools.send(v5Datagram(records: [v5Record(source: "10.0.0.1", destination: "10.0.0.2", sourcePort: 1, destinationPort: 2, protocolNumber: 17, bytes: 5, packets: 1)]), to: target)
+            try FlowTools.send(ExportMessage.v5(records: [ExportMessage.v5Record(source: address("10.0.0.1"), destination: address("10.0.0.2"), sourcePort: 1, destinationPort: 2, protocolNumber: 17, bytes: 5, packets: 1)]), to: target)
             var decoder = NetFlowDecoder()
             var flows: [FlowRecord] = []
             for await datagram in listener.datagrams {
@@ -122,6 +123,6 @@ struct ListenerTests {
     }
 
     static let hasIPv6Loopback: Bool = {
-        (try? SocketAddress(ipAddress: "::1", port: 0)) != nil && FlowTools.canBindIPv6Loopback()
+        (try? SocketAddress(ipAddress: "::1", port: 0)) != nil && IPv6Loopback.isUsable
     }()
 }

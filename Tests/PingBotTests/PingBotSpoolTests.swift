@@ -14,7 +14,7 @@ import Testing
     .enabled(if: TestEnvironment.canOpenRawSockets, "needs root or CAP_NET_RAW to open raw ICMP sockets (CI runs as root)"))
 struct PingBotSpoolTests {
     /// `swift test` builds every product next to the test bundle.
-    static let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("grafolean-ping-bot").path
+    static let executable = ChildProcess.builtProduct("grafolean-ping-bot")
 
     @Test func killDashNineDuringAnOutageLosesNothing() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.executable), "grafolean-ping-bot was not built next to the tests: \(Self.executable)")

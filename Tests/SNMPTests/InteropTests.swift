@@ -25,7 +25,7 @@ struct InteropTests {
         try await SNMPDaemon.with { daemon in
             try await SNMPClient.withClient { client in
                 let values = try await client.get([Self.sysDescr, Self.sysObjectID, Self.sysUpTime, "1.3.6.1.2.1.1.9.9"], from: daemon.v2c)
-                let expectedDescr = try daemon.runTool("snmpget", ["-v2c", "-c", "public", "-Oqv", "127.0.0.1:\(daemon.port)", "\(Self.sysDescr)"])
+                let expectedDescr = try await daemon.runTool("snmpget", ["-v2c", "-c", "public", "-Oqv", "127.0.0.1:\(daemon.port)", "\(Self.sysDescr)"])
                     .trimmingCharacters(in: .whitespacesAndNewlines)
                     .trimmingCharacters(in: CharacterSet(charactersIn: "\""))
                 #expect(values[0].value.stringValue == expectedDescr)
@@ -55,7 +55,7 @@ struct InteropTests {
                 for _ in 0..<10 {
                     bulk = try await client.walk(Self.ifTable, on: daemon.v2c)
                     getNext = try await client.walk(Self.ifTable, on: daemon.v1)
-                    let toolOutput = try daemon.runTool("snmpwalk", ["-v2c", "-c", "public", "-On", "-Oq", "127.0.0.1:\(daemon.port)", "\(Self.ifTable)"])
+                    let toolOutput = try await daemon.runTool("snmpwalk", ["-v2c", "-c", "public", "-On", "-Oq", "127.0.0.1:\(daemon.port)", "\(Self.ifTable)"])
                     toolOIDs = toolOutput.split(separator: "\n").compactMap { line in
                         line.split(separator: " ").first.flatMap { OID(parsing: $0) }
                     }

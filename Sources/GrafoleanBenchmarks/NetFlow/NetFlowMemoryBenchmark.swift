@@ -78,7 +78,7 @@ struct NetFlowMemoryBenchmark: Sendable {
     /// templates, sampling state and window tiles for all of them.
     func exporters() throws -> [ResultRow] {
         let count = 1_000
-        let template = SyntheticExport.template()
+        let setup = SyntheticExport.setup()
         let data = SyntheticExport.datagrams(flowCount: 64 * 30)
         var map = ExporterMap()
         let addresses = (0..<count).map { FlowAddress(ipv4: 0x0AC8_0000 + UInt32($0)) }
@@ -93,7 +93,7 @@ struct NetFlowMemoryBenchmark: Sendable {
         var aggregator = NetFlowAggregator(windows: FlowWindow.all, directionRule: .inferEgressFromOutputInterface, coverageStart: Self.dayStart)
         var flows: [FlowRecord] = []
         for address in addresses {
-            decoder.decode(template, from: address, receivedAtMilliseconds: 0, into: &flows)
+            for datagram in setup { decoder.decode(datagram, from: address, receivedAtMilliseconds: 0, into: &flows) }
         }
         var decoded = 0
         for minute in 0..<60 {

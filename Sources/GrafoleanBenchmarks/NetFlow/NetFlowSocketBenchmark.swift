@@ -143,7 +143,7 @@ struct NetFlowSocketBenchmark: Sendable {
         let capture = try await NfcapdReceiver.start(nfcapd: nfcapd, nfdump: nfdump, port: capturePort, receiveBufferSize: 32 << 20, in: captureDirectory)
         var generated: [[UInt8]] = []
         for (index, datagram) in SyntheticExport.datagrams(flowCount: flows).enumerated() {
-            if index % 100 == 0 { generated.append(SyntheticExport.template()) }
+            if index % 100 == 0 { generated.append(contentsOf: SyntheticExport.setup()) }
             generated.append(datagram)
         }
         // 5,000 datagrams/s: slow enough for nfcapd to store every flow.

@@ -85,7 +85,7 @@ public struct JSONLinesTransport: ValueTransport {
     let write: @Sendable (String) -> Void
 
     /// Prints to standard output, or hands each line to `write`.
-    public init(write: @escaping @Sendable (String) -> Void = { print($0) }) {
+    public init(write: @escaping @Sendable (String) -> Void = { StandardOutput.line($0) }) {
         self.write = write
     }
 

@@ -23,7 +23,7 @@ public struct CollectorRuntime: Sendable {
         settings: CollectorSettings,
         clock: any CollectorClock = SystemClock(),
         logger: Logger = Logger(label: "grafolean.collector"),
-        output: @escaping @Sendable (String) -> Void = { print($0) }
+        output: @escaping @Sendable (String) -> Void = { StandardOutput.line($0) }
     ) {
         self.settings = settings
         self.clock = clock

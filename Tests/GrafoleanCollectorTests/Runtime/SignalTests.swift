@@ -10,7 +10,7 @@ import Testing
 @Suite("A built bot stops cleanly on SIGTERM", .timeLimit(.minutes(2)))
 struct SignalTests {
     /// `swift test` builds every product next to the test bundle.
-    static let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("MyProtocolBot").path
+    static let executable = ChildProcess.builtProduct("MyProtocolBot")
 
     @Test func sigtermFlushesAndExitsZero() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.executable), "MyProtocolBot was not built next to the tests: \(Self.executable)")

@@ -8,7 +8,7 @@ import Testing
 /// Several processes of the built example bot, each one replica, against one backend.
 @Suite("Replicas of a built bot share the devices", .serialized, .timeLimit(.minutes(4)))
 struct ShardedReplicasTests {
-    static let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("MyProtocolBot").path
+    static let executable = ChildProcess.builtProduct("MyProtocolBot")
     /// Seconds between runs of every device.
     static let interval = 4
 

@@ -19,19 +19,7 @@ public struct SNMPDaemon: Sendable {
     public static let notInstalled = "snmpd not installed: apt-get install snmpd snmp"
 
     /// True if the host has a usable IPv6 loopback.
-    public static let hasIPv6Loopback: Bool = {
-        let fd = socket(AF_INET6, Int32(SOCK_DGRAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in6()
-        address.sin6_family = sa_family_t(AF_INET6)
-        address.sin6_addr = in6addr_loopback
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) == 0
-            }
-        }
-    }()
+    public static var hasIPv6Loopback: Bool { IPv6Loopback.isUsable }
 
     /// The users the configuration creates: name → (auth, priv), passwords are fixed below.
     /// The authentication password of every v3 user.
@@ -200,14 +188,15 @@ public struct SNMPDaemon: Sendable {
         )
     }
 
-    /// Runs one of net-snmp's command-line tools against this agent and returns its output.
-    public func runTool(_ tool: String, _ arguments: [String]) throws -> String {
+    /// Runs one of net-snmp's command-line tools against this agent and returns its output
+    /// (waiting without holding a thread of the pool, which a loaded test run needs).
+    public func runTool(_ tool: String, _ arguments: [String]) async throws -> String {
         var environment = ProcessInfo.processInfo.environment
         environment["MIBS"] = ""
         environment["SNMP_PERSISTENT_DIR"] = directory.appendingPathComponent("tool-persist").path
         let output = directory.appendingPathComponent("\(tool)-\(UUID().uuidString).out")
         let child = try ChildProcess.spawn("/usr/bin/\(tool)", arguments, environment: environment, output: .file(output.path), error: .discard)
-        child.wait()
+        await child.waitForExit()
         return try String(contentsOf: output, encoding: .utf8)
     }
 

@@ -111,6 +111,19 @@ public final class EchoResponder: Sendable {
         return .success(descriptor)
     }
 
+    /// The ICMP message a host answers to an ICMP echo `request` (no IP header): type 0 (echo
+    /// reply), the rest as it came, checksum recomputed.
+    public static func reply(to request: [UInt8]) -> [UInt8] {
+        var reply = request
+        reply[0] = 0
+        reply[2] = 0
+        reply[3] = 0
+        let sum = reply.withUnsafeBytes { EchoPacket.checksum($0) }
+        reply[2] = UInt8(sum >> 8)
+        reply[3] = UInt8(sum & 0xFF)
+        return reply
+    }
+
     private func serve(_ descriptor: Int32) {
         var pending: [(due: Int64, reply: [UInt8], destination: UInt32)] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
@@ -128,13 +141,7 @@ public final class EchoResponder: Sendable {
                 guard count >= headerLength + 8, buffer[headerLength] == 8 else { continue }
                 let number = requests.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard let delay = policy(number) else { continue }
-                var reply = Array(buffer[headerLength ..< count])
-                reply[0] = 0
-                reply[2] = 0
-                reply[3] = 0
-                let sum = reply.withUnsafeBytes { EchoPacket.checksum($0) }
-                reply[2] = UInt8(sum >> 8)
-                reply[3] = UInt8(sum & 0xFF)
+                let reply = Self.reply(to: Array(buffer[headerLength ..< count]))
                 let source = buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 12, as: UInt32.self) }
                 pending.append((MonotonicTime.now() + delay.clampedNanoseconds, reply, source))
             }

@@ -16,19 +16,7 @@ public enum TestEnvironment {
     public static let isRoot = geteuid() == 0
 
     /// Whether IPv6 loopback (`::1`) is usable.
-    public static let hasIPv6Loopback: Bool = {
-        let descriptor = socket(AF_INET6, Int32(SOCK_DGRAM.rawValue), 0)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        var address = sockaddr_in6()
-        address.sin6_family = sa_family_t(AF_INET6)
-        address.sin6_addr = try! ICMPEchoAddress("::1").in6Address
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) == 0
-            }
-        }
-    }()
+    public static var hasIPv6Loopback: Bool { IPv6Loopback.isUsable }
 
     /// Network-namespace tests need root and iproute2 (`apt-get install iproute2`).
     public static let canCreateNamespaces = canOpenRawSockets && NetworkNamespace.canCreate

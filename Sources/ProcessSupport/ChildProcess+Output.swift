@@ -1,0 +1,51 @@
+import Foundation
+
+extension ChildProcess {
+    /// The path of a product `swift build` or `swift test` built next to the running executable
+    /// (the test bundle), such as a bot's executable.
+    package static func builtProduct(_ name: String) -> String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name).path
+    }
+
+    /// Reads `file` (where this process writes) until `condition` holds on its text, the process
+    /// exits or `timeout` passes, without holding a thread of the pool; returns the last text read.
+    package func output(in file: String, within timeout: Duration, until condition: (String) -> Bool) async -> String {
+        let deadline = ContinuousClock.now + timeout
+        var text = ""
+        while ContinuousClock.now < deadline {
+            text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+            if condition(text) || !isRunning { return text }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return text
+    }
+
+    /// Waits for the process to exit for at most `timeout`, without holding a thread of the pool:
+    /// its termination, or nil if it is still running.
+    package func termination(within timeout: Duration) async -> ProcessTermination? {
+        let deadline = ContinuousClock.now + timeout
+        while isRunning {
+            guard ContinuousClock.now < deadline else { return nil }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return wait()
+    }
+
+    /// Runs `path` until its output (standard output and error, to a temporary file) satisfies
+    /// `condition` or `timeout` passes, then sends `signal` (Ctrl-C by default) and waits up to
+    /// `grace` for it to exit: its output, whether `condition` held before the signal, and its
+    /// termination (nil if it had to be killed).
+    package static func interrupted(
+        _ path: String, _ arguments: [String], environment: [String: String]? = nil, within timeout: Duration,
+        when condition: (String) -> Bool, signal: Int32 = SIGINT, grace: Duration = .seconds(30)
+    ) async throws -> (output: String, metCondition: Bool, termination: ProcessTermination?) {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("child-output-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let process = try spawn(path, arguments, environment: environment, output: .file(file))
+        let metCondition = condition(await process.output(in: file, within: timeout, until: condition))
+        process.send(signal)
+        let termination = await process.termination(within: grace)
+        if termination == nil { await process.terminate(grace: .zero) }
+        return ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "", metCondition, termination)
+    }
+}
