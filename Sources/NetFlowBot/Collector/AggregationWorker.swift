@@ -8,8 +8,11 @@ import Synchronization
 ///
 /// Flows are gathered per read cycle of the socket: the first flows of a batch schedule its
 /// hand-off on the listener's event loop, which runs it once the loop has read what the socket
-/// held. When ``maximumBatchesWaiting`` batches wait, the listener adds the next one itself, which
-/// slows its reading: the kernel's buffer, then its counted drops, take the excess.
+/// held. Up to ``maximumFlowsWaiting`` flows wait (about 40 MB, a third of a second at a million
+/// flows/s): enough to ride out the aggregator's pauses (a minute tile folded into the longer
+/// windows, a report, a checkpoint's copy) without the kernel dropping datagrams meanwhile. Beyond
+/// it the listener adds the next batch itself, which slows its reading: the kernel's buffer, then
+/// its counted drops, take the excess.
 final class AggregationWorker: Sendable {
     struct Batch: Sendable {
         var flows: [FlowRecord] = []
@@ -22,12 +25,13 @@ final class AggregationWorker: Sendable {
         var handOffScheduled = false
     }
 
-    static let maximumBatchesWaiting = 64
+    static let maximumFlowsWaiting = 262_144
     static let maximumBatchFlows = 8_192
 
     let state: NetFlowState
     private let pool = NIOThreadPool(numberOfThreads: 1)
     private let pending = Mutex(Pending())
+    /// Flows handed off and not yet added.
     private let waiting = Atomic<Int>(0)
 
     init(state: NetFlowState) {
@@ -87,15 +91,16 @@ final class AggregationWorker: Sendable {
     }
 
     private func handOff(_ batch: Batch) {
-        guard waiting.load(ordering: .relaxed) < Self.maximumBatchesWaiting else {
+        let count = batch.flows.count
+        guard waiting.load(ordering: .relaxed) + count <= Self.maximumFlowsWaiting else {
             aggregate(batch)
             return
         }
-        waiting.add(1, ordering: .relaxed)
+        waiting.add(count, ordering: .relaxed)
         // Also run when the pool is stopping (`.cancelled`): accepted flows are never dropped.
         pool.submit { _ in
             self.aggregate(batch)
-            self.waiting.subtract(1, ordering: .relaxed)
+            self.waiting.subtract(count, ordering: .relaxed)
         }
     }
 
