@@ -158,8 +158,9 @@ public struct SNMPDaemon: Sendable {
         ConfiguredUser(name: "sha512aes256c", auth: "SHA-512", priv: "AES-256-C"),
     ]
 
-    /// A target for this agent.
-    public func target(_ credentials: SNMPCredentials, host: String = "127.0.0.1", timeout: Duration = .seconds(2), retries: Int = 1) -> SNMPTarget {
+    /// A target for this agent; three attempts of 2 s by default, because a test run starts many
+    /// agents at once on a small machine and one may be slow to answer for a moment.
+    public func target(_ credentials: SNMPCredentials, host: String = "127.0.0.1", timeout: Duration = .seconds(2), retries: Int = 2) -> SNMPTarget {
         SNMPTarget(host: host, port: port, credentials: credentials, timeout: timeout, retries: retries)
     }
 
