@@ -20,17 +20,6 @@ extension ChildProcess {
         return text
     }
 
-    /// Waits for the process to exit for at most `timeout`, without holding a thread of the pool:
-    /// its termination, or nil if it is still running.
-    package func termination(within timeout: Duration) async -> ProcessTermination? {
-        let deadline = ContinuousClock.now + timeout
-        while isRunning {
-            guard ContinuousClock.now < deadline else { return nil }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return wait()
-    }
-
     /// Runs `path` until its output (standard output and error, to a temporary file) satisfies
     /// `condition` or `timeout` passes, then sends `signal` (Ctrl-C by default) and waits up to
     /// `grace` for it to exit: its output, whether `condition` held before the signal, and its

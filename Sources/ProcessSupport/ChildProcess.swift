@@ -160,15 +160,23 @@ package final class ChildProcess: Sendable {
         wait()
     }
 
+    /// Waits for the process to exit for at most `timeout`, polling like ``waitForExit()``: its
+    /// termination, or nil if it is still running.
+    package func termination(within timeout: Duration) async -> ProcessTermination? {
+        let deadline = ContinuousClock.now + timeout
+        while isRunning {
+            guard ContinuousClock.now < deadline else { return nil }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return wait()
+    }
+
     /// SIGTERM, then SIGKILL if the process has not exited after `grace`; always reaps it.
     package func terminate(grace: Duration = .seconds(2)) async {
         guard isRunning else { return }
         kill(pid, SIGTERM)
-        let deadline = ContinuousClock.now + grace
-        while isRunning && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        if isRunning { kill(pid, SIGKILL) }
+        guard await termination(within: grace) == nil else { return }
+        kill(pid, SIGKILL)
         await waitForExit()
     }
 

@@ -186,10 +186,8 @@ enum Chromium {
         let process = try ChildProcess.spawn(path!, arguments, environment: ["HOME": FileManager.default.temporaryDirectory.path, "PATH": "/usr/bin:/bin"], output: .file(output), error: .file(errors))
         defer { process.terminate() }
         // Chromium loads in a few seconds; give a loaded machine a minute before calling it stuck.
-        for _ in 0..<6_000 where process.isRunning {
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        try #require(!process.isRunning, "chromium did not finish: \((try? String(contentsOfFile: errors, encoding: .utf8)) ?? "")")
-        #expect(process.wait().exitCode == 0, "\((try? String(contentsOfFile: errors, encoding: .utf8)) ?? "")")
+        let status = await process.termination(within: .seconds(60))
+        try #require(status != nil, "chromium did not finish: \((try? String(contentsOfFile: errors, encoding: .utf8)) ?? "")")
+        #expect(status?.exitCode == 0, "\((try? String(contentsOfFile: errors, encoding: .utf8)) ?? "")")
     }
 }

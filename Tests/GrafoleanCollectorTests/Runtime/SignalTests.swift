@@ -31,11 +31,7 @@ struct SignalTests {
         defer { process.terminate() }
         _ = try await backend.waitForValues(count: 2, account: account, timeout: .seconds(60))
         process.send(SIGTERM)
-        var status: ProcessTermination?
-        for _ in 0..<3_000 where status == nil {
-            if !process.isRunning { status = process.wait() }
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        let status = await process.termination(within: .seconds(30))
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         let exited = try #require(status, "the bot did not exit within 30 s of SIGTERM:\n\(output)")
         #expect(exited.exitCode == 0, "\(output)")

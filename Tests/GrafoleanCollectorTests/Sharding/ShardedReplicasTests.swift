@@ -143,11 +143,9 @@ struct ShardedReplicasTests {
             replica.process.terminate()
             try? FileManager.default.removeItem(atPath: replica.log)
         }
-        for _ in 0..<3_000 where replica.process.isRunning {
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        try #require(!replica.process.isRunning, "the bot did not stop on a bad shard:\n\(replica.output)")
-        #expect(replica.process.wait().exitCode == 1)
+        let status = await replica.process.termination(within: .seconds(30))
+        try #require(status != nil, "the bot did not stop on a bad shard:\n\(replica.output)")
+        #expect(status?.exitCode == 1)
         let lines = replica.output.split(separator: "\n")
         #expect(lines.count == 1, "\(replica.output)")
         #expect(lines.first?.contains(shard["HOSTNAME"] == nil ? "SHARD_INDEX" : "host name 'collector'") == true, "\(replica.output)")

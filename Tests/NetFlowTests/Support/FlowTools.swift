@@ -33,17 +33,12 @@ enum FlowTools {
     static func run(_ path: String, _ arguments: [String], in directory: URL) async throws -> String {
         let log = directory.appendingPathComponent("\(URL(fileURLWithPath: path).lastPathComponent)-\(UUID().uuidString).log")
         let process = try ChildProcess.spawn(path, arguments, environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"], output: .file(log.path))
-        var waited = 0
-        while process.isRunning {
-            try? await Task.sleep(for: .milliseconds(20))
-            waited += 1
-            if waited > 3_000 {  // a hung tool must not hang the suite
-                await process.terminate()
-                throw ToolError(description: "\(path) \(arguments) did not exit")
-            }
+        // A hung tool must not hang the suite.
+        guard let status = await process.termination(within: .seconds(60)) else {
+            await process.terminate()
+            throw ToolError(description: "\(path) \(arguments) did not exit")
         }
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        let status = process.wait()
         guard status.exitCode == 0 else {
             throw ToolError(description: "\(path) \(arguments) failed (status \(status)): \(output)")
         }
