@@ -20,21 +20,27 @@ extension ChildProcess {
         return text
     }
 
-    /// Runs `path` until its output (standard output and error, to a temporary file) satisfies
-    /// `condition` or `timeout` passes, then sends `signal` (Ctrl-C by default) and waits up to
-    /// `grace` for it to exit: its output, whether `condition` held before the signal, and its
-    /// termination (nil if it had to be killed).
+    /// Runs `path` until its standard output satisfies `condition` or `timeout` passes, then sends
+    /// `signal` (Ctrl-C by default) and waits up to `grace` for it to exit. Returns its standard
+    /// output and error, the standard output as it was when `condition` first held (nil if it never
+    /// did before the signal), and its termination (nil if it had to be killed).
     package static func interrupted(
         _ path: String, _ arguments: [String], environment: [String: String]? = nil, within timeout: Duration,
         when condition: (String) -> Bool, signal: Int32 = SIGINT, grace: Duration = .seconds(30)
-    ) async throws -> (output: String, metCondition: Bool, termination: ProcessTermination?) {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("child-output-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: file) }
-        let process = try spawn(path, arguments, environment: environment, output: .file(file))
-        let metCondition = condition(await process.output(in: file, within: timeout, until: condition))
+    ) async throws -> (output: String, errors: String, outputWhenMet: String?, termination: ProcessTermination?) {
+        let directory = FileManager.default.temporaryDirectory
+        let output = directory.appendingPathComponent("child-output-\(UUID().uuidString)").path
+        let errors = directory.appendingPathComponent("child-errors-\(UUID().uuidString)").path
+        defer {
+            try? FileManager.default.removeItem(atPath: output)
+            try? FileManager.default.removeItem(atPath: errors)
+        }
+        let process = try spawn(path, arguments, environment: environment, output: .file(output), error: .file(errors))
+        let seen = await process.output(in: output, within: timeout, until: condition)
         process.send(signal)
         let termination = await process.termination(within: grace)
         if termination == nil { await process.terminate(grace: .zero) }
-        return ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "", metCondition, termination)
+        func read(_ file: String) -> String { (try? String(contentsOfFile: file, encoding: .utf8)) ?? "" }
+        return (read(output), read(errors), condition(seen) ? seen : nil, termination)
     }
 }
