@@ -166,7 +166,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ICMPEchoTests",
-            dependencies: ["ICMPEcho", "ICMPEchoTestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["ICMPEcho", "ICMPEchoTestSupport", "ProcessSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "SNMPTestSupport",
@@ -182,7 +182,7 @@ let package = Package(
         .testTarget(
             name: "SNMPTests",
             dependencies: [
-                "SNMP", "SNMPTestSupport", "HostResolution",
+                "SNMP", "SNMPTestSupport", "HostResolution", "ProcessSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -15,8 +15,6 @@ public enum TestEnvironment {
 
     public static let isRoot = geteuid() == 0
 
-    /// Whether IPv6 loopback (`::1`) is usable.
-    public static var hasIPv6Loopback: Bool { IPv6Loopback.isUsable }
 
     /// Network-namespace tests need root and iproute2 (`apt-get install iproute2`).
     public static let canCreateNamespaces = canOpenRawSockets && NetworkNamespace.canCreate

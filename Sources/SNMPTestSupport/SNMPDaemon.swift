@@ -18,10 +18,6 @@ public struct SNMPDaemon: Sendable {
     /// Why snmpd tests do not run when it is missing.
     public static let notInstalled = "snmpd not installed: apt-get install snmpd snmp"
 
-    /// True if the host has a usable IPv6 loopback.
-    public static var hasIPv6Loopback: Bool { IPv6Loopback.isUsable }
-
-    /// The users the configuration creates: name → (auth, priv), passwords are fixed below.
     /// The authentication password of every v3 user.
     public static let authPassword = "authpassword1"
     /// The privacy password of every v3 user with privacy.
@@ -69,7 +65,7 @@ public struct SNMPDaemon: Sendable {
 
         for _ in 0..<5 {
             let port = try FreePort.udp()
-            let ipv6 = hasIPv6Loopback
+            let ipv6 = IPv6Loopback.isUsable
             var config = """
                 [snmp] persistentDir \(persistent.path)
                 rocommunity \(community) 127.0.0.1

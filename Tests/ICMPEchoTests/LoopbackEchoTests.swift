@@ -1,5 +1,6 @@
 import Logging
 import Synchronization
+import ProcessSupport
 import Testing
 @testable import ICMPEcho
 import ICMPEchoTestSupport
@@ -46,7 +47,7 @@ struct LoopbackEchoTests {
         }
     }
 
-    @Test("IPv6 loopback answers", .enabled(if: TestEnvironment.hasIPv6Loopback, "needs IPv6 loopback (::1)"))
+    @Test("IPv6 loopback answers", .enabled(if: IPv6Loopback.isUsable, "needs IPv6 loopback (::1)"))
     func ipv6() async throws {
         try await withRunningEngine { engine in
             #expect(engine.ipv6SocketKind != nil)

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ProcessSupport
 import Testing
 @testable import ICMPEcho
 import ICMPEchoTestSupport
@@ -30,7 +31,7 @@ struct SocketModeTests {
                 #expect(results.allSatisfy { $0.isReplied })
                 #expect(results.allSatisfy { identifiers.contains($0.reply?.identifier ?? 0) })
                 #expect(results.allSatisfy { ($0.roundTripTime ?? .zero) < .milliseconds(500) })
-                if TestEnvironment.hasIPv6Loopback, engine.ipv6SocketKind == .datagram {
+                if IPv6Loopback.isUsable, engine.ipv6SocketKind == .datagram {
                     #expect(try await engine.echo(to: "::1") != nil)
                 }
             }

@@ -5,6 +5,7 @@ import Logging
 import SNMP
 import SNMPTestSupport
 import Synchronization
+import ProcessSupport
 import Testing
 
 @testable import SNMPBot
@@ -320,7 +321,7 @@ struct SNMPBotEndToEndTests {
         try await pollOnce(address: address, user: user, auth: auth, priv: priv)
     }
 
-    @Test(.enabled(if: SNMPDaemon.hasIPv6Loopback, "no IPv6 loopback (::1) on this host"))
+    @Test(.enabled(if: IPv6Loopback.isUsable, "no IPv6 loopback (::1) on this host"))
     func agentAddressedByIPv6LiteralAndPort() async throws {
         try await pollOnce(address: "[::1]:PORT", user: "md5aes192", auth: "MD5", priv: "AES192")
     }

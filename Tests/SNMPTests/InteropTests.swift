@@ -2,6 +2,7 @@ import Foundation
 import SNMPTestSupport
 import NIOCore
 import NIOPosix
+import ProcessSupport
 import Testing
 
 @testable import SNMP
@@ -224,7 +225,7 @@ struct InteropTests {
         }
     }
 
-    @Test(.enabled(if: SNMPDaemon.hasIPv6Loopback, "no IPv6 loopback (::1) on this host"))
+    @Test(.enabled(if: IPv6Loopback.isUsable, "no IPv6 loopback (::1) on this host"))
     func worksOverIPv6() async throws {
         try await SNMPDaemon.with { daemon in
             try await SNMPClient.withClient { client in

@@ -14,7 +14,7 @@ package struct ExportMessage: Sendable {
     /// The sets so far, each with its header (and padding).
     package private(set) var sets: [[UInt8]] = []
     /// Records so far (templates and data): the v9 header's count.
-    package private(set) var recordCount = 0
+    private var recordCount = 0
 
     /// An empty message.
     package init(version: UInt16, domain: UInt32 = 0) {
