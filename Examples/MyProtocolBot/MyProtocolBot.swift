@@ -43,7 +43,7 @@ struct MyProtocolCollector: Collector {
     static func collect(_ parameters: Parameters, from source: ReadingSource, run: JobRun) async throws {
         let entity = parameters.configuration.entityID
         let value = source.latest
-        run.logger.debug("collected", metadata: ["value": "\(value)"])
+        run.logger.debug("collected", metadata: ["value": "\(value)", "scheduled": "\(Int64(run.scheduledTime.timeIntervalSince1970))"])
         await run.send(
             ["entity.\(entity).myprotocol.sensor\(parameters.sensor.sensorID)": value],
             account: parameters.configuration.accountID)

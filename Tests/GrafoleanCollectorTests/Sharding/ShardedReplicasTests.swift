@@ -27,7 +27,7 @@ struct ShardedReplicasTests {
 
     /// 300 devices, three replicas, then a fourth: each device is polled by exactly one replica, once
     /// per interval; adding the fourth moves only the devices it now owns, and the others go on
-    /// without losing or repeating a run.
+    /// without losing or repeating a run; every run's value reaches the backend once.
     @Test func threeReplicasThenFour() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.executable), "MyProtocolBot was not built next to the tests: \(Self.executable)")
         let backend = try await GrafoleanTestBackend.start()
@@ -49,7 +49,7 @@ struct ShardedReplicasTests {
         try "3\n".write(toFile: countFile, atomically: true, encoding: .utf8)
         func environment(_ index: Int) -> [String: String] {
             [
-                "BACKEND_URL": backend.baseURL, "BOT_TOKEN": bots[index].token, "JOBS_REFRESH_INTERVAL": "2", "LOG_LEVEL": "notice",
+                "BACKEND_URL": backend.baseURL, "BOT_TOKEN": bots[index].token, "JOBS_REFRESH_INTERVAL": "2", "LOG_LEVEL": "debug",
                 "SHARD_COUNT_FROM_FILE": countFile, "HOSTNAME": "grafolean-myprotocol-bot-\(index)",
             ]
         }
@@ -65,7 +65,13 @@ struct ShardedReplicasTests {
         func device(of value: ReceivedValue) -> Int? {
             value.path.split(separator: ".").dropFirst().first.flatMap { Int($0) }
         }
-        func logs() -> String { replicas.map { "replica \($0.index):\n\($0.output.suffix(3_000))" }.joined(separator: "\n") }
+        // The replicas log every run at debug level (the checks below read those lines); a failure shows the rest.
+        func logs() -> String {
+            replicas.map { replica in
+                let lines = replica.output.split(separator: "\n").filter { !$0.hasSuffix(" collected") }.suffix(40)
+                return "replica \(replica.index):\n\(lines.joined(separator: "\n"))"
+            }.joined(separator: "\n")
+        }
 
         // Three replicas: wait until every device delivered twice.
         var ready = false
@@ -95,37 +101,80 @@ struct ShardedReplicasTests {
         let fourFrom = Date().timeIntervalSince1970
         try await Task.sleep(for: .seconds(4 * Self.interval))
         let fourUntil = Date().timeIntervalSince1970
+        // Stopping flushes every replica's values; then each run the logs name must have arrived.
+        for replica in replicas { replica.process.send(SIGTERM) }
+        for replica in replicas {
+            let status = await replica.process.termination(within: .seconds(30))
+            try #require(status?.exitCode == 0, "replica \(replica.index) did not stop cleanly: \(String(describing: status))\n\(logs())")
+        }
         let values = await backend.receivedValues(account: account)
+
+        // Runs are told apart by the slot they were scheduled for, from each replica's log, not by
+        // the backend's stamps: values go by POST, stamped on arrival, and a loaded machine delays a
+        // whole batch by seconds (CI saw 4 s), enough to make an on-time series look irregular.
+        var runs: [Int: [Run]] = [:]
+        var skippedFires = Set<Int>()
+        for replica in replicas {
+            let output = replica.output
+            for run in Self.runs(in: output, replica: replica.index) { runs[run.device, default: []].append(run) }
+            // A replica starved of the CPU for over a second skips the fires it missed (the
+            // reference's 1 s misfire grace), and says so: a gap there is the rule, not a loss.
+            if output.contains("Skipped missed fires") { skippedFires.insert(replica.index) }
+        }
+        var delivered: [Int: [Int: Int]] = [:]
+        for value in values {
+            if let device = device(of: value), let replica = botIndex[value.bot] { delivered[device, default: [:]][replica, default: 0] += 1 }
+        }
 
         // About a quarter moved, and only to the new replica.
         let share = Double(moved.count) / Double(devices.count)
         #expect(share > 0.15 && share < 0.35, "moved share \(share)")
-        var perDevice: [Int: [ReceivedValue]] = [:]
-        for value in values { if let device = device(of: value) { perDevice[device, default: []].append(value) } }
+        let interval = Int64(Self.interval)
         for device in devices {
-            let own = (perDevice[device] ?? []).sorted { $0.time < $1.time }
-            let before = own.filter { $0.time >= threeFrom && $0.time < switched }
-            let after = own.filter { $0.time >= fourFrom && $0.time < fourUntil }
+            let own = (runs[device] ?? []).sorted { $0.scheduled < $1.scheduled }
+            let before = own.filter { Double($0.scheduled) >= threeFrom && Double($0.scheduled) < switched }
+            let after = own.filter { Double($0.scheduled) >= fourFrom && Double($0.scheduled) < fourUntil }
             // Exactly one replica per device, the rendezvous owner, before and after.
-            #expect(Set(before.map { botIndex[$0.bot] }) == [Shard.owner(of: "\(device)", count: 3)], "device \(device) before")
-            #expect(Set(after.map { botIndex[$0.bot] }) == [Shard.owner(of: "\(device)", count: 4)], "device \(device) after")
-            #expect(after.count >= 3, "device \(device): \(after.count) values in \(4 * Self.interval) s")
+            #expect(Set(before.map(\.replica)) == [Shard.owner(of: "\(device)", count: 3)], "device \(device) before")
+            #expect(Set(after.map(\.replica)) == [Shard.owner(of: "\(device)", count: 4)], "device \(device) after")
+            #expect(after.count >= 3, "device \(device): \(after.count) runs in \(4 * Self.interval) s")
+            // Every run's value arrived once, written by the replica that ran it.
+            let ranBy = Dictionary(grouping: own, by: \.replica).mapValues(\.count)
+            #expect(delivered[device] ?? [:] == ranBy, "device \(device): values per replica \(delivered[device] ?? [:]), runs \(ranBy)")
             guard !moved.contains(device) else { continue }
-            // A device that stayed: one value per interval from the steady state to the end, none lost,
-            // none repeated. Values go by POST, stamped on arrival, so a loaded machine delays some by a
-            // second or two; that shifts a gap by as much, while a lost run makes a gap of two intervals
-            // and a repeated one a gap near zero. Over the whole span, n values span n - 1 intervals.
-            let steady = own.filter { $0.time >= threeFrom }
-            let gaps = zip(steady.dropFirst(), steady).map { $0.time - $1.time }
-            let interval = Double(Self.interval)
-            #expect(gaps.allSatisfy { $0 > 0.25 * interval && $0 < 1.75 * interval }, "device \(device): gaps \(gaps)")
-            if let first = steady.first, let last = steady.last {
-                #expect(Int(((last.time - first.time) / interval).rounded()) == steady.count - 1, "device \(device): \(steady.count) values, gaps \(gaps)")
-            }
-            #expect(Set(own.map(\.bot)).count == 1, "device \(device) changed replica")
+            // A device that stayed: one replica, one run per slot of its grid from the first to the
+            // last, none lost, none repeated, across the change of the shard count.
+            #expect(Set(own.map(\.replica)).count == 1, "device \(device) changed replica")
+            let steps = zip(own.dropFirst(), own).map { $0.scheduled - $1.scheduled }
+            let skipped = own.first.map { skippedFires.contains($0.replica) } ?? false
+            #expect(
+                steps.allSatisfy { $0 == interval || (skipped && $0 > 0 && $0 % interval == 0) },
+                "device \(device): slots \(own.map(\.scheduled))")
         }
-        for replica in replicas { replica.process.send(SIGTERM) }
         try await backend.shutdown()
+    }
+
+    /// One run of a device's job, as the example bot logs it at debug level.
+    struct Run {
+        let replica: Int
+        let device: Int
+        /// The whole second of the job's grid that the run was due at.
+        let scheduled: Int64
+    }
+
+    /// The runs in a replica's log: its debug lines `… job=ENTITY-SENSOR … scheduled=SECOND … collected`.
+    static func runs(in log: String, replica: Int) -> [Run] {
+        log.split(separator: "\n").compactMap { line -> Run? in
+            guard line.hasSuffix(" collected") else { return nil }
+            var entity: Int?
+            var scheduled: Int64?
+            for field in line.split(separator: " ") {
+                if field.hasPrefix("job=") { entity = field.dropFirst(4).split(separator: "-").first.flatMap { Int($0) } }
+                if field.hasPrefix("scheduled=") { scheduled = Int64(field.dropFirst(10)) }
+            }
+            guard let entity, let scheduled else { return nil }
+            return Run(replica: replica, device: entity, scheduled: scheduled)
+        }
     }
 
     @Test(arguments: [
