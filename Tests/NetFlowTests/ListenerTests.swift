@@ -53,6 +53,22 @@ struct ListenerTests {
         await runner.value
     }
 
+    @Test func aPortAlreadyTakenIsRefusedNotShared() async throws {
+        // With SO_REUSEADDR, both binds would succeed and one of the two sockets would get the
+        // exporters' datagrams, silently.
+        let first = try await NetFlowListener.bind(.init(host: "127.0.0.1", port: 0))
+        let port = try #require(first.localAddress.port)
+        await #expect(throws: (any Error).self) {
+            let second = try await NetFlowListener.bind(.init(host: "127.0.0.1", port: port))
+            await second.close()
+        }
+        await first.close()
+        // Once closed, the port binds again at once (UDP has no TIME_WAIT).
+        let again = try await NetFlowListener.bind(.init(host: "127.0.0.1", port: port))
+        #expect(again.localAddress.port == port)
+        await again.close()
+    }
+
     @Test func aSocketBeyondTheTablesFirstPageIsFound() throws {
         // 200 sockets make /proc/net/udp longer than the page procfs hands out per read.
         let sockets = (0..<200).map { _ in FlowTools.boundUDPSocket() }

@@ -2,6 +2,7 @@ import Foundation
 import GrafoleanCollector
 import GrafoleanCollectorTesting
 import NetFlow
+import Synchronization
 import Testing
 
 @testable import NetFlowBot
@@ -44,22 +45,40 @@ struct NetFlowBotEndToEndTests {
     static let known = KnownFlow.all
     static var expectedBytes: UInt64 { known.reduce(0) { $0 + $1.bytes } }
 
-    /// Runs the bot until `body` returns; `body` gets the collector once its first refresh mapped the exporter.
+    /// Runs the bot until `body` returns; `body` gets the collector and the port it listens on once
+    /// its first refresh mapped the exporter. Port 0 lets the kernel pick one, so no other test can
+    /// take it between a look for a free port and the bind.
     func withBot<T>(
-        _ setup: Setup, window: FlowWindow, port: Int, stateDirectory: String? = nil, _ body: (NetFlowCollector) async throws -> T
+        _ setup: Setup, window: FlowWindow, port: Int = 0, stateDirectory: String? = nil, _ body: (NetFlowCollector, Int) async throws -> T
     ) async throws -> T {
         var settings = CollectorSettings(backendURL: setup.backend.baseURL, token: .value(BotToken(setup.bot.token)), jobsRefreshInterval: 1, logLevel: .warning)
         settings.stateDirectory = stateDirectory
+        let listening = Mutex<Int?>(nil)
         let collector = NetFlowCollector(
             options: .init(
-                host: "127.0.0.1", port: port, windows: [window], grace: 1, checkpointInterval: .milliseconds(200), proposalInterval: 1))
+                host: "127.0.0.1", port: port, windows: [window], grace: 1, checkpointInterval: .milliseconds(200), proposalInterval: 1,
+                onListening: { port in listening.withLock { $0 = port } }))
         let runtime = CollectorRuntime(settings: settings)
+        let stopped = StopReason()
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await runtime.run(collector) }
-            for _ in 0..<1_000 where !(FlowTools.isBound(udpPort: port) && collector.state.exporters.withLock({ $0.contains(FlowAddress("127.0.0.1")!) })) {
+            group.addTask {
+                do {
+                    try await runtime.run(collector)
+                    stopped.reason.withLock { $0 = "the bot stopped" }
+                } catch {
+                    stopped.reason.withLock { $0 = "the bot failed: \(error)" }
+                    throw error
+                }
+            }
+            func isReady() -> Bool {
+                listening.withLock { $0 } != nil && collector.state.exporters.withLock { $0.contains(FlowAddress("127.0.0.1")!) }
+            }
+            for _ in 0..<1_000 where !isReady() && stopped.reason.withLock({ $0 }) == nil {
                 try await Task.sleep(for: .milliseconds(20))
             }
-            let result = try await body(collector)
+            // A bot that failed to start says why here, instead of as missing values later.
+            try #require(isReady(), "the bot was not listening with its exporter mapped within 20 s: \(stopped.reason.withLock { $0 } ?? "still starting")")
+            let result = try await body(collector, listening.withLock { $0 }!)
             group.cancelAll()
             try? await group.waitForAll()
             return result
@@ -100,8 +119,7 @@ struct NetFlowBotEndToEndTests {
         let directory = try FlowTools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let window = FlowWindow(label: "2s", seconds: 2)
-        let port = FlowTools.freeUDPPort()
-        let values = try await withBot(setup, window: window, port: port) { collector in
+        let values = try await withBot(setup, window: window) { collector, port in
             try await waitForFullWindow(collector, window: window)
             try await softflowd(port: port, in: directory)
             try Self.sendV5(from: "127.0.0.2", to: port)
@@ -145,8 +163,7 @@ struct NetFlowBotEndToEndTests {
     @Test func withoutPermissionNoExporterIsProposed() async throws {
         let setup = try await Setup.start(mayCreateEntities: false)
         let window = FlowWindow(label: "2s", seconds: 2)
-        let port = FlowTools.freeUDPPort()
-        try await withBot(setup, window: window, port: port) { collector in
+        try await withBot(setup, window: window) { _, port in
             try Self.sendV5(from: "127.0.0.2", to: port)
             // Two proposal periods pass (each job fires every second) …
             let before = await setup.backend.requests().count
@@ -167,8 +184,7 @@ struct NetFlowBotEndToEndTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let state = directory.appendingPathComponent("state").path
         let window = FlowWindow(label: "6s", seconds: 6)
-        let port = FlowTools.freeUDPPort()
-        let tileEnd = try await withBot(setup, window: window, port: port, stateDirectory: state) { collector in
+        let (tileEnd, port) = try await withBot(setup, window: window, stateDirectory: state) { collector, port in
             try await waitForFullWindow(collector, window: window)
             let tileEnd = window.tileEnd(containing: Int64(Date().timeIntervalSince1970))
             try await softflowd(port: port, in: directory)
@@ -185,11 +201,12 @@ struct NetFlowBotEndToEndTests {
                 saved = UInt64(values.first { $0.path == "netflow.6s.ingress.entity.\(setup.exporter)" }?.value ?? 0)
             }
             #expect(saved == Self.expectedBytes)
-            return tileEnd
+            return (tileEnd, port)
         }
         // Nothing of that window was posted by the first process.
         #expect(await setup.backend.receivedValues(account: setup.account).allSatisfy { $0.time < Double(tileEnd) })
-        let values = try await withBot(setup, window: window, port: port, stateDirectory: state) { _ in
+        // The same port: the exporter keeps sending where it did.
+        let values = try await withBot(setup, window: window, port: port, stateDirectory: state) { _, _ in
             try await waitForTotal(setup, window: window, bytes: Self.expectedBytes)
         }
         let posted = values.filter { $0.path == "netflow.6s.ingress.entity.\(setup.exporter)" && $0.time == Double(tileEnd) }
@@ -227,4 +244,9 @@ struct NetFlowBotEndToEndTests {
         }
         guard sent == bytes.count else { throw FlowTools.ToolError(description: "sending from \(source) failed: errno \(errno)") }
     }
+}
+
+/// Why a bot under test stopped before it should have, shared with the task that runs it.
+final class StopReason: Sendable {
+    let reason = Mutex<String?>(nil)
 }

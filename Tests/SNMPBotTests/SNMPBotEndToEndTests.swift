@@ -15,7 +15,7 @@ import Testing
 struct SNMPBotEndToEndTests {
     @Test func defaultSensorsGiveTheReferencePathsWithRatesAfterTwoRuns() async throws {
         try await BotHarness.with { harness in
-            let client = try harness.grafoleanClient()
+            let client = harness.client
             let collector = SNMPCollector(client: harness.snmp, options: harness.options)
             let jobs = try await harness.jobs(collector, client: client)
             // A bot made in the web UI may not write entities: no interfaces job, one clear advice.
@@ -31,7 +31,6 @@ struct SNMPBotEndToEndTests {
                 await clock.advance(by: 60)
                 try await harness.run(job, sender: sender, clock: clock)
             }
-            try await client.shutdown()
 
             let names = try await harness.interfaceNames()
             #expect(names.values.contains("lo"))
@@ -75,7 +74,7 @@ struct SNMPBotEndToEndTests {
             let renamed = await backend.addEntity(
                 account: harness.account, name: "old name", type: "interface", parent: harness.device,
                 details: ["snmp_index": "1", "speed_bps": "1"])
-            let client = try harness.grafoleanClient()
+            let client = harness.client
             let collector = SNMPCollector(client: harness.snmp, options: harness.options)
             let jobs = try await harness.jobs(collector, client: client)
             #expect(jobs.map(\.id).sorted() == ["\(harness.device)", "\(harness.device)-interfaces"])
@@ -116,7 +115,6 @@ struct SNMPBotEndToEndTests {
             let writes = await backend.requests().filter { $0.method != "GET" }
             #expect(writes.isEmpty, "\(writes)")
             #expect(harness.log.messages(.info, containing: "updated the interface entities").count == 1)
-            try await client.shutdown()
         }
     }
 
@@ -209,7 +207,7 @@ struct SNMPBotEndToEndTests {
                         sensors: [harness.defaults.snmpTrafficInSensor, harness.defaults.snmpTemperatureSensor, uptime].map { .init(sensor: $0) },
                         bot: harness.bot.id)
                 ])
-            let client = try harness.grafoleanClient()
+            let client = harness.client
             let collector = SNMPCollector(client: harness.snmp, options: harness.options)
             let job = try #require(try await harness.jobs(collector, client: client).first)
             #expect(job.intervals == [30, 60])
@@ -224,7 +222,6 @@ struct SNMPBotEndToEndTests {
             #expect(poll.metadata["walks"] == "0")
             #expect(poll.metadata["gets"] == "2")
             #expect(poll.metadata["requests"] == "1")
-            try await client.shutdown()
         }
     }
 
@@ -256,7 +253,7 @@ struct SNMPBotEndToEndTests {
             let v3Device = await add("v3-router", credential: v3)
             let brokenDevice = await add("broken-router", credential: noCommunity)
 
-            let client = try harness.grafoleanClient()
+            let client = harness.client
             let collector = SNMPCollector(client: harness.snmp, options: harness.options)
             let jobs = try await harness.jobs(collector, client: client)
             #expect(Set(jobs.map(\.id)) == ["\(harness.device)", "\(v3Device)"])
@@ -276,13 +273,12 @@ struct SNMPBotEndToEndTests {
             }
             let values = await backend.receivedValues(account: harness.account).map(\.path).sorted()
             #expect(values == ["entity.\(v3Device).snmp.lmsensors.temp.1.Core-0", "entity.\(v3Device).snmp.lmsensors.temp.2.Core-1"])
-            try await client.shutdown()
         }
     }
 
     @Test func anUnreachableAgentFailsTheRunNamingTheDevice() async throws {
         try await BotHarness.with { harness in
-            let client = try harness.grafoleanClient()
+            let client = harness.client
             var options = harness.options
             options.timeout = .milliseconds(200)
             options.retries = 0
@@ -301,7 +297,6 @@ struct SNMPBotEndToEndTests {
                 }
             }
             #expect(await harness.values().isEmpty)
-            try await client.shutdown()
         }
     }
 
@@ -330,14 +325,13 @@ struct SNMPBotEndToEndTests {
     func pollOnce(address: String, user: String, auth: String, priv: String) async throws {
         let credential = Self.uiCredential(user: user, auth: auth, priv: priv)
         try await BotHarness.with(address: { address.replacingOccurrences(of: "PORT", with: "\($0)") }, credential: credential) { harness in
-            let client = try harness.grafoleanClient()
+            let client = harness.client
             let collector = SNMPCollector(client: harness.snmp, options: SNMPCollector.Options(defaultPort: 9, timeout: .seconds(1)))
             let jobs = try await harness.jobs(collector, client: client)
             let job = try #require(jobs.first { $0.id == "\(harness.device)" })
             try await harness.withSender(client) { sender in
                 try await harness.run(job, sender: sender, clock: ManualClock(now: Date()))
             }
-            try await client.shutdown()
             let values = await harness.values()
             #expect(values.contains { $0.path.hasSuffix("lmsensors.temp.1.Core-0") && $0.value == 45.0 })
             #expect(harness.log.messages(.warning, containing: "uses DES privacy").count == (priv == "DES" ? 1 : 0))
@@ -349,7 +343,7 @@ struct SNMPBotEndToEndTests {
 
     @Test func anUnresolvableHostNameFailsOnlyThatRunAndSaysWhy() async throws {
         try await BotHarness.with(address: { "no-such-agent.invalid:\($0)" }) { harness in
-            let client = try harness.grafoleanClient()
+            let client = harness.client
             let collector = SNMPCollector(client: harness.snmp, options: harness.options)
             let jobs = try await harness.jobs(collector, client: client)
             let job = try #require(jobs.first { $0.id == "\(harness.device)" })
@@ -365,7 +359,6 @@ struct SNMPBotEndToEndTests {
                 }
             }
             #expect(await harness.values().isEmpty)
-            try await client.shutdown()
         }
     }
 }

@@ -46,6 +46,25 @@ public final class GrafoleanClient: Sendable {
         try await httpClient.shutdown()
     }
 
+    /// Runs `body` with a new client and shuts the client down afterwards, also when `body` throws.
+    ///
+    /// A client dropped without ``shutdown()`` leaks its connection pool (and traps in debug builds).
+    public static func withClient<Result>(
+        configuration: Configuration, logger: Logger = Logger(label: "grafolean.client"),
+        _ body: (GrafoleanClient) async throws -> Result
+    ) async throws -> Result {
+        let client = try GrafoleanClient(configuration: configuration, logger: logger)
+        let result: Result
+        do {
+            result = try await body(client)
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+        return result
+    }
+
     // MARK: - Requests
 
     /// An answer of the backend.

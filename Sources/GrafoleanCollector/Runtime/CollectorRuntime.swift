@@ -70,18 +70,11 @@ public struct CollectorRuntime: Sendable {
         if !token.looksValid {
             logger.warning("the bot token does not look like a Grafolean token (a UUID); the backend will likely refuse it")
         }
-        let client = try GrafoleanClient(
-            configuration: .init(
-                backendURL: settings.backendURL, token: token, connectTimeout: settings.clientTimeouts.connect,
-                requestTimeout: settings.clientTimeouts.request, caCertificatesFile: settings.caCertificatesFile),
-            logger: logger)
-        do {
-            let result = try await run(collector, client: client, logger: logger)
-            try await client.shutdown()
-            return result
-        } catch {
-            try? await client.shutdown()
-            throw error
+        let configuration = GrafoleanClient.Configuration(
+            backendURL: settings.backendURL, token: token, connectTimeout: settings.clientTimeouts.connect,
+            requestTimeout: settings.clientTimeouts.request, caCertificatesFile: settings.caCertificatesFile)
+        return try await GrafoleanClient.withClient(configuration: configuration, logger: logger) { client in
+            try await run(collector, client: client, logger: logger)
         }
     }
 

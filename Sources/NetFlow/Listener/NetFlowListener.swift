@@ -154,8 +154,9 @@ public final class NetFlowListener: Sendable {
         let counters = Counters()
         let channel: any Channel
         do {
+            // No SO_REUSEADDR: on UDP it lets a second socket bind the same port and take the
+            // datagrams (a second bot, a stray collector) in silence; without it that bind fails.
             channel = try await DatagramBootstrap(group: group)
-                .channelOption(.socketOption(.so_reuseaddr), value: 1)
                 // Up to `vectorReads` datagrams per system call (recvmmsg, where there is one), each
                 // up to 65,535 bytes (the reference read only 4,096): the buffer is split among them.
                 .channelOption(.datagramVectorReadMessageCount, value: Self.vectorReads)

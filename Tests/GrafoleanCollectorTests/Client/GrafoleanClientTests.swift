@@ -69,16 +69,16 @@ struct GrafoleanClientTests {
             #expect(profile.tiedToAccount == fixture.account)
             #expect(!profile.isSystemwide)
             let systemwide = await fixture.backend.addBot(name: "sw", protocol: "snmp", account: nil, permissions: .systemwide)
-            let systemwideClient = try fixture.client(token: systemwide.token)
-            let systemwideProfile = try await systemwideClient.profile()
-            #expect(systemwideProfile.isSystemwide)
-            #expect(try await systemwideClient.accounts().map(\.id) == [fixture.account])
-            try await systemwideClient.shutdown()
+            try await fixture.withClient(token: systemwide.token) { systemwideClient in
+                let systemwideProfile = try await systemwideClient.profile()
+                #expect(systemwideProfile.isSystemwide)
+                #expect(try await systemwideClient.accounts().map(\.id) == [fixture.account])
+            }
             let bare = await fixture.backend.addBot(name: "bare", protocol: "ping", account: fixture.account, permissions: .none)
-            let bareClient = try fixture.client(token: bare.token)
-            #expect(try await bareClient.accounts().isEmpty)
-            #expect(try await bareClient.permissions().isEmpty)
-            try await bareClient.shutdown()
+            try await fixture.withClient(token: bare.token) { bareClient async throws in
+                #expect(try await bareClient.accounts().isEmpty)
+                #expect(try await bareClient.permissions().isEmpty)
+            }
         }
     }
 
@@ -96,9 +96,9 @@ struct GrafoleanClientTests {
     @Test func invalidTokenIsPermanentAndNeverShown() async throws {
         try await withBackend { fixture in
             let token = "00000000-0000-4000-8000-000000000000"
-            let client = try fixture.client(token: token)
-            let error = try await #require(throws: GrafoleanError.self) { try await client.profile() }
-            try await client.shutdown()
+            let error = try await fixture.withClient(token: token) { client in
+                try await #require(throws: GrafoleanError.self) { try await client.profile() }
+            }
             #expect(error.code == .invalidToken)
             #expect(error.status == 401)
             #expect(!error.isRetryable)

@@ -23,10 +23,10 @@ struct JobConfigurationFetchTests {
                 otherAccounts.append(account)
             }
             let systemwide = await fixture.backend.addBot(name: "sw", protocol: "ping", account: nil, permissions: .systemwide)
-            let client = try fixture.client(token: systemwide.token)
             await fixture.backend.resetRecords()
-            let configurations = try await client.fetchJobConfigurations(protocol: "ping", botUserID: systemwide.id)
-            try await client.shutdown()
+            let configurations = try await fixture.withClient(token: systemwide.token) { client in
+                try await client.fetchJobConfigurations(protocol: "ping", botUserID: systemwide.id)
+            }
             #expect(configurations.count == 20)
             #expect(await fixture.backend.requests().count == 1 + 3 * 10)
             let first = try #require(configurations.first { $0.name == "device 1" })
@@ -72,10 +72,10 @@ struct JobConfigurationFetchTests {
                     .init(resourcePrefix: "accounts/\(fixture.account)", methods: nil),
                     .init(resourcePrefix: "accounts/\(other)/values", methods: ["POST"]),
                 ]))
-            let client = try GrafoleanClient(configuration: .init(backendURL: fixture.backend.baseURL, token: BotToken(bot.token)), logger: logs.logger)
-            #expect(try await client.accounts().count == 2)
-            let configurations = try await client.fetchJobConfigurations(protocol: "ping", botUserID: bot.id)
-            try await client.shutdown()
+            let configurations = try await fixture.withClient(token: bot.token, logger: logs.logger) { client in
+                #expect(try await client.accounts().count == 2)
+                return try await client.fetchJobConfigurations(protocol: "ping", botUserID: bot.id)
+            }
             #expect(configurations.count == 1)
             #expect(logs.lines(.warning).contains { $0.contains("GET on accounts/\(other)/entities") })
         }

@@ -195,13 +195,13 @@ struct ValueSenderTests {
             let bot = await fixture.backend.addBot(
                 name: "post only", protocol: "ping", account: fixture.account,
                 permissions: .custom([.init(resourcePrefix: "accounts/\(fixture.account)/values", methods: ["POST"])]))
-            let client = try fixture.client(token: bot.token)
             await fixture.backend.failNextRequests(1, status: 500)
-            try await withSender(client, logger: logs.logger) { sender in
-                await sender.send(values(3), account: fixture.account)
-                #expect(await sender.flush(timeout: .seconds(60)) == 0)
+            try await fixture.withClient(token: bot.token) { client in
+                try await withSender(client, logger: logs.logger) { sender in
+                    await sender.send(values(3), account: fixture.account)
+                    #expect(await sender.flush(timeout: .seconds(60)) == 0)
+                }
             }
-            try await client.shutdown()
             let received = await fixture.backend.receivedValues()
             #expect(received.count == 3)
             #expect(received.allSatisfy { $0.method == "POST" })

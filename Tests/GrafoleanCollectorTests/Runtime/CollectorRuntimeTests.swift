@@ -165,7 +165,7 @@ struct CollectorRuntimeTests {
             settings.metricsPort = port
             settings.unhealthyAfterFailedRefreshes = .seconds(1)
             let runtime = CollectorRuntime(settings: settings)
-            let http = HTTPClient(eventLoopGroupProvider: .singleton)
+            let http = HTTPClient.shared
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await runtime.run(RecordingCollector()) }
                 func get(_ path: String) async throws -> (Int, String) {
@@ -186,7 +186,6 @@ struct CollectorRuntimeTests {
                 await fixture.backend.setReadiness(.ready)
                 group.cancelAll()
             }
-            try await http.shutdown()
         }
     }
 }

@@ -5,7 +5,8 @@ import Testing
 
 @testable import GrafoleanCollector
 
-/// A test backend with one account, a ping bot and its credential and sensor, and a client for the bot.
+/// A test backend with one account, a ping bot and its credential and sensor, and a client for the bot
+/// (with the library's default timeouts, so that a loaded machine does not fail a test's requests).
 struct BackendFixture {
     let backend: GrafoleanTestBackend
     let account: Int
@@ -14,7 +15,7 @@ struct BackendFixture {
     let sensor: Int
     let client: GrafoleanClient
 
-    static func start(requestTimeout: Duration = .seconds(5), connectTimeout: Duration = .seconds(2), permissions: BotPermissions = .accountDefaults, logger: Logger? = nil) async throws -> BackendFixture {
+    static func start(requestTimeout: Duration = .seconds(30), connectTimeout: Duration = .seconds(5), permissions: BotPermissions = .accountDefaults, logger: Logger? = nil) async throws -> BackendFixture {
         let backend = try await GrafoleanTestBackend.start()
         let account = await backend.addAccount(name: "Test account")
         let bot = await backend.addBot(name: "Test ping bot", protocol: "ping", account: account, permissions: permissions)
@@ -28,9 +29,9 @@ struct BackendFixture {
         return BackendFixture(backend: backend, account: account, bot: bot, credential: credential, sensor: sensor, client: client)
     }
 
-    func client(token: String, requestTimeout: Duration = .seconds(5)) throws -> GrafoleanClient {
-        try GrafoleanClient(
-            configuration: .init(backendURL: backend.baseURL, token: BotToken(token), requestTimeout: requestTimeout))
+    /// Runs `body` with a client for another bot's token, shut down afterwards however `body` ends.
+    func withClient<T>(token: String, logger: Logger = Logger(label: "test.client"), _ body: (GrafoleanClient) async throws -> T) async throws -> T {
+        try await GrafoleanClient.withClient(configuration: .init(backendURL: backend.baseURL, token: BotToken(token)), logger: logger, body)
     }
 
     @discardableResult
@@ -48,7 +49,7 @@ struct BackendFixture {
 
 /// Runs `body` with a started fixture and always stops it.
 func withBackend<T>(
-    requestTimeout: Duration = .seconds(5), connectTimeout: Duration = .seconds(2), permissions: BotPermissions = .accountDefaults, logger: Logger? = nil,
+    requestTimeout: Duration = .seconds(30), connectTimeout: Duration = .seconds(5), permissions: BotPermissions = .accountDefaults, logger: Logger? = nil,
     _ body: (BackendFixture) async throws -> T
 ) async throws -> T {
     let fixture = try await BackendFixture.start(requestTimeout: requestTimeout, connectTimeout: connectTimeout, permissions: permissions, logger: logger)

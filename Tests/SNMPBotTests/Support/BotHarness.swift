@@ -23,6 +23,8 @@ struct BotHarness {
     let daemon: SNMPDaemon
     let backend: GrafoleanTestBackend
     let snmp: SNMPClient
+    /// A client for the bot (shut down by ``with(permissions:interval:address:credential:_:)``).
+    let client: GrafoleanClient
     let defaults: AccountDefaults
     let bot: TestBot
     let device: Int
@@ -60,15 +62,12 @@ struct BotHarness {
                             credential: credentialID, sensors: sensors.map { .init(sensor: $0, interval: interval) }, bot: bot.id)
                     ])
                 try await SNMPClient.withClient { snmp in
-                    try await body(BotHarness(daemon: daemon, backend: backend, snmp: snmp, defaults: defaults, bot: bot, device: device))
+                    try await GrafoleanClient.withClient(configuration: .init(backendURL: backend.baseURL, token: BotToken(bot.token))) { client in
+                        try await body(BotHarness(daemon: daemon, backend: backend, snmp: snmp, client: client, defaults: defaults, bot: bot, device: device))
+                    }
                 }
             }
         }
-    }
-
-    /// A client for the bot.
-    func grafoleanClient() throws -> GrafoleanClient {
-        try GrafoleanClient(configuration: .init(backendURL: backend.baseURL, token: BotToken(bot.token)))
     }
 
     /// The collector's jobs, as one configuration refresh makes them.
