@@ -40,7 +40,7 @@ final class TestHTTP: Sendable {
 
     func send(
         _ method: String, _ url: String, headers: [(String, String)] = [], body: String? = nil,
-        deadline: Duration = .seconds(10)
+        deadline: Duration = .seconds(30)
     ) async throws -> HTTPAnswer {
         var request = HTTPClientRequest(url: url)
         request.method = HTTPMethod(rawValue: method)

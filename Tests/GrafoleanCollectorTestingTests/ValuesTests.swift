@@ -248,7 +248,7 @@ struct ValuesTests {
             await backend.setRecordsValues(false)
             let more = try await write("POST", batch, backend: backend, http: http, setup: setup)
             #expect(more.status == 204)
-            _ = try await backend.waitForValues(count: batches * perBatch + 500, timeout: .seconds(5))
+            _ = try await backend.waitForValues(count: batches * perBatch + 500, timeout: .seconds(60))
             #expect(await backend.valueCount(account: setup.account) == batches * perBatch + 500)
             #expect(await backend.receivedValues().count == batches * perBatch)
         }
@@ -265,7 +265,7 @@ struct ValuesTests {
                 return error?.code == .timedOut && error?.message.contains("received 0") == true
             }
             try await withThrowingTaskGroup(of: [ReceivedValue].self) { group in
-                group.addTask { try await backend.waitForValues(count: 3, account: setup.account, timeout: .seconds(10)) }
+                group.addTask { try await backend.waitForValues(count: 3, account: setup.account, timeout: .seconds(60)) }
                 for index in 0..<3 {
                     let answer = try await self.write("POST", #"[{"p":"w\#(index)","v":1}]"#, backend: backend, http: http, setup: setup)
                     #expect(answer.status == 204)

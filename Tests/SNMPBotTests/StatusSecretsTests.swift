@@ -68,7 +68,7 @@ struct StatusSecretsTests {
     }
 
     static func get(_ path: String, port: Int) async throws -> String {
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"), timeout: .seconds(5))
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"), timeout: .seconds(30))
         return String(buffer: try await response.body.collect(upTo: 1 << 22))
     }
 

@@ -57,7 +57,7 @@ struct StatusPageTests {
             settings.scheduler.runsJobsWhenAdded = true
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { [settings] in try await CollectorRuntime(settings: settings).run(FlakyCollector()) }
-                try await eventually(timeout: .seconds(20), "every device has run") {
+                try await eventually("every device has run") {
                     guard let status = try? await Self.status(port: port) else { return false }
                     return status.jobs.count == 4 && status.jobs.allSatisfy { $0.lastRun != nil }
                 }
@@ -68,7 +68,7 @@ struct StatusPageTests {
     }
 
     static func get(_ path: String, port: Int) async throws -> (Int, String) {
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"), timeout: .seconds(5))
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"), timeout: .seconds(30))
         return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 22)))
     }
 

@@ -169,7 +169,7 @@ struct CollectorRuntimeTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await runtime.run(RecordingCollector()) }
                 func get(_ path: String) async throws -> (Int, String) {
-                    let response = try await http.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"), timeout: .seconds(5))
+                    let response = try await http.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"), timeout: .seconds(30))
                     return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20)))
                 }
                 try await eventually("values were sent") { await fixture.backend.receivedValues().count >= 1 }
@@ -180,7 +180,7 @@ struct CollectorRuntimeTests {
                 #expect(metrics.contains("collector_runs_total"))
                 // The backend's database goes down: refreshes fail, and /health turns red.
                 await fixture.backend.setReadiness(.databaseDown)
-                try await eventually(timeout: .seconds(15), "health turns red") { (try? await get("/health"))?.0 == 503 }
+                try await eventually("health turns red") { (try? await get("/health"))?.0 == 503 }
                 let (_, body) = try await get("/health")
                 #expect(body.contains("no successful configuration refresh"))
                 await fixture.backend.setReadiness(.ready)
