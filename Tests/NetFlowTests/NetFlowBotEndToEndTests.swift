@@ -103,14 +103,14 @@ struct NetFlowBotEndToEndTests {
     }
 
     /// Waits until the entity's posted totals add up to `bytes` (or 30 s pass).
-    func waitForTotal(_ setup: Setup, window: FlowWindow, bytes: UInt64) async throws -> [ReceivedValue] {
+    func waitForTotal(_ setup: Setup, _ collector: NetFlowCollector, window: FlowWindow, bytes: UInt64) async throws -> [ReceivedValue] {
         let path = "netflow.\(window.label).ingress.entity.\(setup.exporter)"
         for _ in 0..<600 {
             let values = await setup.backend.receivedValues(account: setup.account)
             if values.filter({ $0.path == path }).reduce(0, { $0 + $1.value }) >= Double(bytes) { return values }
             try await Task.sleep(for: .milliseconds(50))
         }
-        Issue.record("the posted totals of \(path) did not reach \(bytes)")
+        Issue.record("the posted totals of \(path) did not reach \(bytes); the aggregator counted \(collector.state.aggregator.withLock { $0.statistics }), tiles \(collector.state.aggregator.withLock { $0.tiles.keys.map { "\($0.seconds)s@\($0.end)" } }), posted at \(Set(await setup.backend.receivedValues(account: setup.account).filter { $0.path == path }.map(\.time)).sorted())")
         return await setup.backend.receivedValues(account: setup.account)
     }
 
@@ -123,7 +123,7 @@ struct NetFlowBotEndToEndTests {
             try await waitForFullWindow(collector, window: window)
             try await softflowd(port: port, in: directory)
             try Self.sendV5(from: "127.0.0.2", to: port)
-            let values = try await waitForTotal(setup, window: window, bytes: Self.expectedBytes)
+            let values = try await waitForTotal(setup, collector, window: window, bytes: Self.expectedBytes)
             // The unknown exporter is proposed in the account (the bot may POST entities there).
             var waited = 0
             while waited < 200, !(await setup.backend.entities(account: setup.account)).contains(where: { $0.details["ipv4"]?.stringValue == "127.0.0.2" }) {
@@ -206,8 +206,8 @@ struct NetFlowBotEndToEndTests {
         // Nothing of that window was posted by the first process.
         #expect(await setup.backend.receivedValues(account: setup.account).allSatisfy { $0.time < Double(tileEnd) })
         // The same port: the exporter keeps sending where it did.
-        let values = try await withBot(setup, window: window, port: port, stateDirectory: state) { _, _ in
-            try await waitForTotal(setup, window: window, bytes: Self.expectedBytes)
+        let values = try await withBot(setup, window: window, port: port, stateDirectory: state) { collector, _ in
+            try await waitForTotal(setup, collector, window: window, bytes: Self.expectedBytes)
         }
         let posted = values.filter { $0.path == "netflow.6s.ingress.entity.\(setup.exporter)" && $0.time == Double(tileEnd) }
         #expect(posted.map(\.value) == [Double(Self.expectedBytes)])

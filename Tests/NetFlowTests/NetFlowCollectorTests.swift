@@ -131,6 +131,72 @@ struct NetFlowCollectorTests {
         #expect(values.allSatisfy { $0.time == Date(timeIntervalSince1970: Double(Self.t0 + 60)) })
     }
 
+    /// The posted batches as end time → path → value.
+    static func posted(_ sink: CapturingSink) -> [Int64: [String: Double]] {
+        var result: [Int64: [String: Double]] = [:]
+        for batch in sink.batches.withLock({ $0 }) {
+            for value in batch.values { result[Int64(value.time.timeIntervalSince1970), default: [:]][value.path] = value.value }
+        }
+        return result
+    }
+
+    @Test func aMissedRunsWindowIsPostedByTheNextRunAtItsOwnEndAndNoWindowTwice() async throws {
+        let state = Self.state(start: Self.t0)
+        let map = state.exporters.withLock { $0 }
+        state.aggregator.withLock {
+            $0.add([Self.flow(bytes: 10)], receivedAt: Self.t0 + 10, exporters: map)
+            $0.add([Self.flow(bytes: 20)], receivedAt: Self.t0 + 70, exporters: map)
+        }
+        let sink = CapturingSink()
+        let job = NetFlowCollector.WindowJob(account: 1, window: Self.window, grace: 2)
+        await NetFlowCollector.post(job, state: state, run: Self.run(at: Self.t0 + 62, sink: sink))
+        // The run due at t0 + 122 is skipped (the bot was starved); flows of the next window arrive.
+        state.aggregator.withLock { $0.add([Self.flow(bytes: 30)], receivedAt: Self.t0 + 130, exporters: map) }
+        await NetFlowCollector.post(job, state: state, run: Self.run(at: Self.t0 + 182, sink: sink))
+        // The same run again (a repeated fire) posts nothing: zeros would overwrite the values.
+        await NetFlowCollector.post(job, state: state, run: Self.run(at: Self.t0 + 182, sink: sink))
+        let posted = Self.posted(sink)
+        #expect(posted.keys.sorted() == [Self.t0 + 60, Self.t0 + 120, Self.t0 + 180])
+        #expect(posted[Self.t0 + 60]?["netflow.1min.ingress.entity.10"] == 10)
+        #expect(posted[Self.t0 + 120]?["netflow.1min.ingress.entity.10"] == 20)
+        #expect(posted[Self.t0 + 180]?["netflow.1min.ingress.entity.10"] == 30)
+        #expect(sink.batches.withLock { $0.count } == 3)
+    }
+
+    @Test func aMissedWindowWhoseFlowsWereDroppedIsCountedLostNotPostedAsZeros() async throws {
+        let state = Self.state(start: Self.t0)
+        let map = state.exporters.withLock { $0 }
+        state.aggregator.withLock { $0.add([Self.flow(bytes: 10)], receivedAt: Self.t0 + 10, exporters: map) }
+        let sink = CapturingSink()
+        let job = NetFlowCollector.WindowJob(account: 1, window: Self.window, grace: 2)
+        await NetFlowCollector.post(job, state: state, run: Self.run(at: Self.t0 + 62, sink: sink))
+        // Flows for the window ending t0 + 120; its run is missed, and so are the next two, while
+        // flows two windows later make the aggregator drop that tile (it holds at most three).
+        state.aggregator.withLock {
+            $0.add([Self.flow(bytes: 20)], receivedAt: Self.t0 + 70, exporters: map)
+            $0.add([Self.flow(bytes: 40)], receivedAt: Self.t0 + 250, exporters: map)
+        }
+        await NetFlowCollector.post(job, state: state, run: Self.run(at: Self.t0 + 302, sink: sink))
+        let posted = Self.posted(sink)
+        // The dropped window is not posted (zeros would claim there was no traffic); the two
+        // windows that never held a flow are zeros; the run's own window has its flows.
+        #expect(posted.keys.sorted() == [Self.t0 + 60, Self.t0 + 180, Self.t0 + 240, Self.t0 + 300])
+        #expect(posted[Self.t0 + 180]?["netflow.1min.ingress.entity.10"] == 0)
+        #expect(posted[Self.t0 + 240]?["netflow.1min.ingress.entity.10"] == 0)
+        #expect(posted[Self.t0 + 300]?["netflow.1min.ingress.entity.10"] == 40)
+    }
+
+    @Test func aRunAfterAPauseLongerThanTheCatchUpPostsTheLatestWindowsOnly() async throws {
+        let state = Self.state(start: Self.t0)
+        let sink = CapturingSink()
+        let job = NetFlowCollector.WindowJob(account: 1, window: Self.window, grace: 2)
+        await NetFlowCollector.post(job, state: state, run: Self.run(at: Self.t0 + 62, sink: sink))
+        await NetFlowCollector.post(job, state: state, run: Self.run(at: Self.t0 + 60 * 30 + 2, sink: sink))
+        let ends = Self.posted(sink).keys.sorted()
+        #expect(ends.count == 1 + Int(NetFlowCollector.maximumCatchUp) + 1)
+        #expect(ends.last == Self.t0 + 60 * 30)
+    }
+
     @Test func theStateDirectoryKeepsTemplatesAndTilesAndAnOldCheckpointRestartsCoverage() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("netflow-state-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }

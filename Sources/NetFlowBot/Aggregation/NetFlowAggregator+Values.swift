@@ -17,6 +17,14 @@ extension NetFlowAggregator {
         return Self.values(traffic, account: account, window: window, entities: exporters.entities(inAccount: account), topCount: limits.topCount)
     }
 
+    /// Whether the tile of `window` ending at `end` can still be reported: it is held, or no tile
+    /// of the window ending there or later was dropped unreported (then it never held a flow and
+    /// its values are zeros). A tile dropped unreported cannot: its flows are lost.
+    public mutating func canReport(window: FlowWindow, endingAt end: Int64) -> Bool {
+        mergeBaseTiles(endingAtOrBefore: end)
+        return tiles[TileKey(seconds: window.seconds, end: end)] != nil || end > droppedThrough?[window.seconds] ?? .min
+    }
+
     /// The values of every account of `exporters` for one tile.
     public mutating func values(window: FlowWindow, endingAt end: Int64, exporters: ExporterMap) -> [Int: [FlowValue]] {
         var result: [Int: [FlowValue]] = [:]

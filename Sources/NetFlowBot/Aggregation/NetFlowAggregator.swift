@@ -95,6 +95,9 @@ public struct NetFlowAggregator: Sendable, Codable {
     /// tile → account → entity → traffic.
     var tiles: [TileKey: [Int: [Int: EntityTile]]] = [:]
     var reportedThrough: [Int64: Int64] = [:]
+    /// Per window length, the latest end of a tile dropped unreported (optional: checkpoints
+    /// written before it existed still load).
+    var droppedThrough: [Int64: Int64]?
     var unmapped: Set<FlowAddress> = []
     /// Base tiles ending at or before this have been folded into the longer windows.
     var mergedThrough: Int64?
@@ -259,6 +262,7 @@ public struct NetFlowAggregator: Sendable, Codable {
     private mutating func dropStaleTiles(before limit: Int64, window: FlowWindow) {
         for key in tiles.keys where key.seconds == window.seconds && key.end < limit {
             tiles[key] = nil
+            droppedThrough = (droppedThrough ?? [:]).merging([key.seconds: key.end], uniquingKeysWith: max)
             statistics.staleTiles &+= 1
             if isDerived(window) { derivedVersion &+= 1 }
         }

@@ -157,40 +157,4 @@ public struct NetFlowCollector: Collector {
         }
         return map
     }
-
-    /// Posts one account's values of the tile that ended `grace` seconds before the run was due.
-    static func post(_ job: WindowJob, state: NetFlowState, run: JobRun) async {
-        let due = Int64(run.scheduledTime.timeIntervalSince1970.rounded())
-        let end = job.window.tileEnd(containing: due - Int64(job.grace)) - job.window.seconds
-        // Only entities mapped for the whole window: one enabled during it lacks the flows before.
-        let since = state.mappedSince.withLock { $0 ?? [:] }
-        var complete = ExporterMap()
-        var late: [Int] = []
-        for entity in state.exporters.withLock({ $0.entities(inAccount: job.account) }) {
-            if since[ExporterMap.Target(account: job.account, entity: entity)] ?? .min <= end - job.window.seconds {
-                complete.addEntity(account: job.account, entity: entity)
-            } else {
-                late.append(entity)
-            }
-        }
-        let (partial, values) = state.aggregator.withLock { aggregator in
-            let partial = aggregator.isPartial(window: job.window, endingAt: end)
-            return (partial, aggregator.values(account: job.account, window: job.window, endingAt: end, exporters: complete))
-        }
-        let endTime = Date(timeIntervalSince1970: Double(end))
-        if !late.isEmpty, !partial {
-            run.logger.info(
-                "not posting entities \(late) in the \(job.window.label) window ending \(endTime): NetFlow was enabled on them during it",
-                metadata: ["account": "\(job.account)"])
-        }
-        guard !partial else {
-            run.logger.info(
-                "not posting the \(job.window.label) window ending \(endTime): the bot started during it",
-                metadata: ["account": "\(job.account)"])
-            return
-        }
-        let measured = values.map { MeasuredValue(path: $0.path, value: $0.value, time: endTime) }
-        await run.send(measured, account: job.account, preservingTime: true)
-        run.logger.debug("posted a window", metadata: ["account": "\(job.account)", "window": "\(job.window.label)", "values": "\(measured.count)"])
-    }
 }

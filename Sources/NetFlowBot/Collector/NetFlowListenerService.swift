@@ -52,8 +52,10 @@ package struct NetFlowListenerService: Service {
         options.onListening?(listener.localAddress.port ?? options.port)
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
+                var uncounted = UncountedFlowsReport(from: state.aggregator.withLock { $0.statistics })
                 await periodically {
                     processor.countKernelDrops(listener.kernelDroppedDatagrams)
+                    uncounted.log(state.aggregator.withLock { $0.statistics }, now: Date().timeIntervalSince1970, to: logger)
                     if let directory = stateDirectory { save(to: directory) }
                 }
             }

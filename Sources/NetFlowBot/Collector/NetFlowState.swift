@@ -18,6 +18,14 @@ public final class NetFlowState: Sendable {
     /// Since when (Unix s) each entity has been mapped; `nil` before the first refresh. A window
     /// that began earlier lacks the entity's flows from before, so the entity is left out of it.
     let mappedSince = Mutex<[ExporterMap.Target: Int64]?>(nil)
+    /// One account's job for one window.
+    struct PostedWindow: Hashable, Sendable {
+        var account: Int
+        var seconds: Int64
+    }
+    /// The end of the latest tile each window job has posted (or claimed), so that a run posts
+    /// the tiles its job missed and no tile twice.
+    let postedThrough = Mutex<[PostedWindow: Int64]>([:])
     /// Accounts whose missing permission to propose exporters was logged (once each).
     let permissionNotices = Mutex(Set<Int>())
     /// The version of the longer windows' tiles last written, and where.
