@@ -110,8 +110,12 @@ struct NetFlowBotEndToEndTests {
             if values.filter({ $0.path == path }).reduce(0, { $0 + $1.value }) >= Double(bytes) { return values }
             try await Task.sleep(for: .milliseconds(50))
         }
-        Issue.record("the posted totals of \(path) did not reach \(bytes); the aggregator counted \(collector.state.aggregator.withLock { $0.statistics }), tiles \(collector.state.aggregator.withLock { $0.tiles.keys.map { "\($0.seconds)s@\($0.end)" } }), posted at \(Set(await setup.backend.receivedValues(account: setup.account).filter { $0.path == path }.map(\.time)).sorted())")
-        return await setup.backend.receivedValues(account: setup.account)
+        // Enough to tell flows never counted from a window never posted.
+        let (statistics, held) = collector.state.aggregator.withLock { ($0.statistics, $0.tiles.keys.map { "\($0.seconds)s@\($0.end)" }) }
+        let values = await setup.backend.receivedValues(account: setup.account)
+        let postedAt = Set(values.filter { $0.path == path }.map(\.time)).sorted()
+        Issue.record("the posted totals of \(path) did not reach \(bytes); the aggregator counted \(statistics), holds tiles \(held), posted windows ending \(postedAt)")
+        return values
     }
 
     @Test func softflowdTrafficIsPostedPerWindowWithOneTimestamp() async throws {
