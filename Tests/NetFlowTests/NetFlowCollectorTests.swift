@@ -197,6 +197,25 @@ struct NetFlowCollectorTests {
         #expect(ends.last == Self.t0 + 60 * 30)
     }
 
+    @Test func aRestartAfterALongStopPostsNoWindowFromBeforeItAndSaysSoOnce() async throws {
+        let state = Self.state(start: Self.t0)
+        let sink = CapturingSink()
+        let job = NetFlowCollector.WindowJob(account: 1, window: Self.window, grace: 2)
+        await NetFlowCollector.post(job, state: state, run: Self.run(at: Self.t0 + 62, sink: sink))
+        // As restored after an hour's stop: the tiles and what was reported kept, coverage from now.
+        let restart = Self.t0 + 3_600 + 30
+        let restored = Self.state(start: restart)
+        restored.aggregator.withLock { $0 = state.aggregator.withLock { $0 } }
+        restored.aggregator.withLock { $0.coverageStart = restart }
+        let log = LogCapture()
+        var run = Self.run(at: Self.t0 + 3_600 + 62, sink: sink)
+        run = JobRun(jobID: run.jobID, firedIntervals: run.firedIntervals, scheduledTime: run.scheduledTime, deadline: run.deadline, logger: log.logger, sink: sink, clock: run.clock)
+        await NetFlowCollector.post(job, state: restored, run: run)
+        #expect(Self.posted(sink).keys.sorted() == [Self.t0 + 60])
+        #expect(log.all.filter { $0.message.contains("the bot started during it") }.count == 1)
+        #expect(!log.all.contains { $0.message.contains("lost") })
+    }
+
     @Test func theStateDirectoryKeepsTemplatesAndTilesAndAnOldCheckpointRestartsCoverage() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("netflow-state-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -35,7 +35,9 @@ extension NetFlowCollector {
                 }
                 guard end > last else { return ([], 0) }  // posted by an overlapping or repeated run
                 posted[key] = end
-                let first = max(last + seconds, end - maximumCatchUp * seconds)
+                // Tiles that ended before coverage began (a restart after a long stop) are not
+                // candidates: only the one partial tile is consumed, with one line saying so.
+                let first = max(last + seconds, end - maximumCatchUp * seconds, firstFullStart ?? .min)
                 // Full windows missed beyond the catch-up's reach are lost.
                 let lostFrom = max(last + seconds, (firstFullStart ?? .min) + seconds)
                 return (Array(stride(from: first, through: end, by: Int(seconds))), max(0, (first - lostFrom) / seconds))
