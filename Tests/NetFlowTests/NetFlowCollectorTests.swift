@@ -47,10 +47,10 @@ struct NetFlowCollectorTests {
         return record
     }
 
-    static func run(at time: Int64, sink: CapturingSink) -> JobRun {
+    static func run(at time: Int64, sink: CapturingSink, logger: Logger = quiet) -> JobRun {
         JobRun(
             jobID: "aggr/1min/1", firedIntervals: [60], scheduledTime: Date(timeIntervalSince1970: Double(time)),
-            deadline: Date(timeIntervalSince1970: Double(time + 60)), logger: quiet, sink: sink, clock: SystemClock())
+            deadline: Date(timeIntervalSince1970: Double(time + 60)), logger: logger, sink: sink, clock: SystemClock())
     }
 
     /// A state started at `start` with the exporter mapped to entity 10 of account 1 and a silent entity 11.
@@ -208,9 +208,7 @@ struct NetFlowCollectorTests {
         restored.aggregator.withLock { $0 = state.aggregator.withLock { $0 } }
         restored.aggregator.withLock { $0.coverageStart = restart }
         let log = LogCapture()
-        var run = Self.run(at: Self.t0 + 3_600 + 62, sink: sink)
-        run = JobRun(jobID: run.jobID, firedIntervals: run.firedIntervals, scheduledTime: run.scheduledTime, deadline: run.deadline, logger: log.logger, sink: sink, clock: run.clock)
-        await NetFlowCollector.post(job, state: restored, run: run)
+        await NetFlowCollector.post(job, state: restored, run: Self.run(at: Self.t0 + 3_600 + 62, sink: sink, logger: log.logger))
         #expect(Self.posted(sink).keys.sorted() == [Self.t0 + 60])
         #expect(log.all.filter { $0.message.contains("the bot started during it") }.count == 1)
         #expect(!log.all.contains { $0.message.contains("lost") })

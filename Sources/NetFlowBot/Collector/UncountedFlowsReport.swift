@@ -24,6 +24,13 @@ struct UncountedFlowsReport {
             }
         }
 
+        /// `netflow_tiles_dropped_total` for dropped tiles, `netflow_flows_uncounted_total{reason}` otherwise.
+        func makeCounter() -> Counter {
+            self == .droppedTile
+                ? Counter(label: "netflow_tiles_dropped_total")
+                : Counter(label: "netflow_flows_uncounted_total", dimensions: [("reason", rawValue)])
+        }
+
         func count(in statistics: NetFlowAggregator.Statistics) -> Int {
             switch self {
             case .unknownExporter: statistics.unmappedFlows
@@ -38,6 +45,7 @@ struct UncountedFlowsReport {
     static let logInterval: Double = 600
 
     private var reported: NetFlowAggregator.Statistics
+    private let counters = Dictionary(uniqueKeysWithValues: Reason.allCases.map { ($0, $0.makeCounter()) })
     private var unlogged: [Reason: Int] = [:]
     private var lastLogged: [Reason: Double] = [:]
 
@@ -52,11 +60,7 @@ struct UncountedFlowsReport {
         for reason in Reason.allCases {
             let increase = reason.count(in: statistics) - reason.count(in: reported)
             if increase > 0 {
-                if reason == .droppedTile {
-                    Counter(label: "netflow_tiles_dropped_total").increment(by: increase)
-                } else {
-                    Counter(label: "netflow_flows_uncounted_total", dimensions: [("reason", reason.rawValue)]).increment(by: increase)
-                }
+                counters[reason]?.increment(by: increase)
                 unlogged[reason, default: 0] += increase
             }
             if let count = unlogged[reason], count > 0, now >= (lastLogged[reason] ?? -.infinity) + Self.logInterval {
